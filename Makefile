@@ -1,0 +1,45 @@
+# Two commands set up and run everything on a fresh machine:
+#   make run   – create .venv, install, load the bundled seed article, start the app
+#   make test  – create .venv, install dev tools, lint, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+SEED := seeds/000_9350b7dae76c861a.txt
+SEED_PUBLISHED := 2023-05-24
+
+.PHONY: run test lint bench eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+run: $(VENV)/.runtime
+	$(BIN)/python -m geo ingest $(SEED) --published $(SEED_PUBLISHED)
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check geo tests streamlit_app.py
+	$(BIN)/ruff format --check geo tests streamlit_app.py
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.runtime
+	$(BIN)/python -m geo bench
+
+eval: $(VENV)/.runtime
+	$(BIN)/python ../shared/eval/score.py ../shared/eval --cmd "$(BIN)/python -m geo extract"
+
+clean:
+	rm -rf data/cache .pytest_cache .mypy_cache .ruff_cache artifacts

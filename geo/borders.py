@@ -1,0 +1,226 @@
+"""The Russia–Ukraine land border, the sides of it, and distances to it.
+
+The border is the shared edge of the ``Europe/Kyiv`` and ``Europe/Moscow`` time-zone polygons
+of ``timezonefinder-data`` (timezone-boundary-builder, from OpenStreetMap, ODbL): the de jure
+border at OSM precision. The edge runs on into the Sea of Azov along the territorial-sea line;
+that part is cut off where ``global-land-mask`` (GLOBE, 1 km) says the line leaves land.
+Crimea (``Europe/Simferopol``) is its own side, ``UA-occupied-Crimea``. This is the legal
+border, not the front line.
+
+Built once (about a second) and cached in :data:`geo.settings.cache_dir`.
+
+Examples
+--------
+>>> distance, side = border_fields(50.47893, 35.68087)  # Grayvoron
+>>> round(distance, 1), side
+(7.5, 'RU')
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Polygon
+from shapely.ops import linemerge
+
+from . import settings
+
+__all__ = [
+    "ATTRIBUTION",
+    "Border",
+    "border_fields",
+    "get_border",
+]
+
+logger = logging.getLogger(__name__)
+
+ATTRIBUTION = (
+    "RU–UA border: timezonefinder / timezone-boundary-builder, © OpenStreetMap contributors (ODbL);"
+    " sea cut with the GLOBE land mask (global-land-mask)"
+)
+CRIMEA = "UA-occupied-Crimea"
+_BORDER_VERSION = 1
+_SIDE_ZONES = {"UA": "Europe/Kyiv", "RU": "Europe/Moscow", CRIMEA: "Europe/Simferopol"}
+_RUSSIAN_ZONES = frozenset(
+    "Europe/Moscow Europe/Kaliningrad Europe/Samara Europe/Volgograd Europe/Saratov Europe/Ulyanovsk "
+    "Europe/Astrakhan Europe/Kirov Asia/Yekaterinburg Asia/Omsk Asia/Novosibirsk Asia/Barnaul "
+    "Asia/Tomsk Asia/Novokuznetsk Asia/Krasnoyarsk Asia/Irkutsk Asia/Chita Asia/Yakutsk Asia/Khandyga "
+    "Asia/Vladivostok Asia/Ust-Nera Asia/Magadan Asia/Sakhalin Asia/Srednekolymsk Asia/Kamchatka "
+    "Asia/Anadyr".split()
+)
+_UKRAINIAN_ZONES = frozenset({"Europe/Kyiv", "Europe/Kiev", "Europe/Uzhgorod", "Europe/Zaporozhye"})
+_NEAR_SIDES_DEG = 1.0  # water within ~100 km of a side (the Sea of Azov) takes the nearest side
+# An azimuthal equidistant projection centred on the border: the nearest border point is found
+# in it, then the distance to that point is measured on the ellipsoid.
+_LOCAL_CRS = "+proj=aeqd +lat_0=49.5 +lon_0=35.5 +datum=WGS84 +units=m"
+
+
+@dataclass(frozen=True)
+class Border:
+    """The land border (lon/lat line) and the three sides (lon/lat polygons)."""
+
+    line: LineString
+    sides: dict[str, MultiPolygon]
+    sea_km_removed: float
+
+    @functools.cached_property
+    def _index(self) -> tuple[pyproj.Transformer, pyproj.Transformer, np.ndarray, shapely.STRtree]:
+        """The border's segments in the local projection, in an R-tree."""
+        fwd = pyproj.Transformer.from_crs("EPSG:4326", _LOCAL_CRS, always_xy=True)
+        back = pyproj.Transformer.from_crs(_LOCAL_CRS, "EPSG:4326", always_xy=True)
+        lon, lat = np.asarray(self.line.coords).T
+        x, y = fwd.transform(lon, lat)
+        xy = np.column_stack([x, y])
+        segments = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
+        for poly in self.sides.values():
+            shapely.prepare(poly)
+        return fwd, back, segments, shapely.STRtree(segments)
+
+    @functools.cached_property
+    def _coarse_sides(self) -> dict[str, MultiPolygon]:
+        """Simplified sides (about 1 km), for the nearest side of a point on water."""
+        return {side: shapely.simplify(poly, 0.01) for side, poly in self.sides.items()}
+
+    def distance_km(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Geodesic distance in km from each point to the nearest point of the land border."""
+        fwd, back, segments, tree = self._index
+        lon, lat = np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float))
+        x, y = fwd.transform(lon, lat)
+        points = shapely.points(x, y)
+        which = tree.query_nearest(points, return_distance=False, all_matches=False)
+        nearest_segment = np.empty(len(points), dtype=object)
+        nearest_segment[which[0]] = segments[which[1]]
+        # the second point of the shortest line lies on the border
+        ends = shapely.get_coordinates(shapely.shortest_line(points, nearest_segment)).reshape(-1, 2, 2)[:, 1, :]
+        nlon, nlat = back.transform(ends[:, 0], ends[:, 1])
+        _, _, metres = pyproj.Geod(ellps="WGS84").inv(lon, lat, nlon, nlat)
+        return np.asarray(metres) / 1000.0
+
+    def sides_of(self, lat: np.ndarray, lon: np.ndarray) -> list[str | None]:
+        """``"RU"``, ``"UA"``, ``"UA-occupied-Crimea"`` or None (elsewhere) for each point."""
+        _ = self._index  # prepares the polygons
+        lon, lat = np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float))
+        out: list[str | None] = [None] * len(lat)
+        undecided = np.ones(len(lat), dtype=bool)
+        for side, poly in self.sides.items():
+            inside = shapely.contains_xy(poly, lon, lat) & undecided
+            for i in np.flatnonzero(inside):
+                out[i] = side
+            undecided &= ~inside
+        for i in np.flatnonzero(undecided):
+            out[i] = self._side_outside(float(lat[i]), float(lon[i]))
+        return out
+
+    def _side_outside(self, lat: float, lon: float) -> str | None:
+        zone = _timezone(lat, lon)
+        if zone in _RUSSIAN_ZONES:
+            return "RU"
+        if zone in _UKRAINIAN_ZONES:
+            return "UA"
+        if zone is not None:
+            return None  # another country
+        point = shapely.Point(lon, lat)  # water: the Sea of Azov, the Black Sea
+        gaps = {side: poly.distance(point) for side, poly in self._coarse_sides.items()}
+        side, gap = min(gaps.items(), key=lambda kv: kv[1])
+        return side if gap <= _NEAR_SIDES_DEG else None
+
+
+@functools.lru_cache(maxsize=1)
+def _finder():  # type: ignore[no-untyped-def]
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder()
+
+
+def _timezone(lat: float, lon: float) -> str | None:
+    zone = _finder().timezone_at(lng=lon, lat=lat)
+    return None if zone is None or zone.startswith("Etc/") else zone
+
+
+def _zone_polygons(name: str) -> MultiPolygon:
+    parts = _finder().get_geometry(tz_name=name, coords_as_pairs=True)
+    return MultiPolygon([Polygon(p[0], p[1:]) for p in parts])
+
+
+def build_border() -> Border:
+    """Build the land border and sides from the time-zone polygons (about a second)."""
+    from global_land_mask import globe
+
+    sides = {side: _zone_polygons(zone) for side, zone in _SIDE_ZONES.items()}
+    shared = linemerge(sides["UA"].boundary.intersection(sides["RU"].boundary))
+    if shared.geom_type != "LineString":
+        shared = max(shared.geoms, key=lambda g: g.length)
+    coords = np.asarray(shared.coords)
+    on_land = globe.is_land(coords[:, 1], coords[:, 0])
+    # Keep the longest run of land vertices: the edge leaves land once, at the Azov coast.
+    runs = np.split(np.arange(len(coords)), np.flatnonzero(np.diff(on_land.astype(int))) + 1)
+    land_run = max((r for r in runs if on_land[r[0]]), key=len)
+    geod = pyproj.Geod(ellps="WGS84")
+    total = geod.line_length(coords[:, 0], coords[:, 1])
+    kept = coords[land_run]
+    return Border(
+        line=LineString(kept),
+        sides=sides,
+        sea_km_removed=(total - geod.line_length(kept[:, 0], kept[:, 1])) / 1000.0,
+    )
+
+
+def _fingerprint() -> str:
+    versions = [
+        f"{pkg}={metadata.version(pkg)}" for pkg in ("timezonefinder", "timezonefinder-data", "global-land-mask")
+    ]
+    return hashlib.sha256(f"v{_BORDER_VERSION}|{'|'.join(versions)}".encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def get_border() -> Border:
+    """The border, from the cache or built and cached."""
+    path = settings.cache_dir / f"border-{_fingerprint()}.pickle"
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                line, sides, sea = pickle.load(fh)
+            return Border(shapely.from_wkb(line), {k: shapely.from_wkb(v) for k, v in sides.items()}, sea)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, shapely.errors.GEOSException) as err:
+            logger.warning("cached border %s is unreadable (%s); rebuilding", path.name, err)
+    logger.info("building the RU–UA border (cached in %s)", settings.cache_dir)
+    border = build_border()
+    state = (
+        shapely.to_wkb(border.line),
+        {k: shapely.to_wkb(v) for k, v in border.sides.items()},
+        border.sea_km_removed,
+    )
+    _write_atomically(path, state)
+    return border
+
+
+def _write_atomically(path: Path, state: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".border-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def border_fields(lat: float | None, lon: float | None) -> tuple[float | None, str | None]:
+    """``(distance_to_border_km, border_side)`` of one point (None, None without a point)."""
+    if lat is None or lon is None:
+        return None, None
+    border = get_border()
+    distance = float(border.distance_km(np.array([lat]), np.array([lon]))[0])
+    return round(distance, 2), border.sides_of(np.array([lat]), np.array([lon]))[0]

@@ -1,0 +1,236 @@
+"""Command line: ``python -m geo VERB ...``.
+
+Verbs: ``extract``, ``ingest``, ``export``, ``gazetteer``, ``geocode``, ``eval``, ``bench``.
+Every verb reads all its inputs even when some are bad: each bad one gets a one-line message
+naming it and the problem, and the exit status is 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import settings
+from .articles import ARTICLE_SUFFIXES, parse_published, read_articles
+from .errors import GeoError
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class _Run:
+    """Collects per-input problems so that one bad file does not stop the others."""
+
+    def __init__(self) -> None:
+        self.problems = 0
+
+    def problem(self, message: str) -> None:
+        self.problems += 1
+        print(f"error: {message}", file=sys.stderr)
+
+    @property
+    def status(self) -> int:
+        return EXIT_BAD_INPUT if self.problems else EXIT_OK
+
+
+def _expand(paths: Sequence[str], run: _Run) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            if not found:
+                run.problem(f"{path}: no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder")
+            yield from found
+        else:
+            yield path
+
+
+def _progress(items: list[Path], label: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(items, desc=label, unit="article", file=sys.stderr, disable=len(items) < 5 or None)
+
+
+def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, label: str):  # type: ignore[no-untyped-def]
+    """Yield ``(article, events)`` for every readable article; report the rest."""
+    from .pipeline import extract, resolve_article
+
+    files = list(_expand(paths, run))
+    for path in _progress(files, label):
+        try:
+            articles = read_articles(path, published=published)
+        except GeoError as err:
+            run.problem(str(err))
+            continue
+        for article in articles:
+            try:
+                events = extract(article)
+            except GeoError as err:
+                run.problem(f"{article.source}: {err}")
+                continue
+            if not events and not any(r.resolved for r in resolve_article(article)):
+                run.problem(f"{article.source}: no places found in the article")
+            yield article, events
+
+
+def _cmd_extract(ns: argparse.Namespace) -> int:
+    from .export import to_geojson, write_events
+    from .store import events_to_gdf
+
+    run = _Run()
+    events = [e for _, found in _read_and_extract(ns.paths, ns.published, run, "extract") for e in found]
+    table = events_to_gdf(events)
+    if ns.output:
+        write_events(table, ns.output, ns.format)
+        print(f"{len(events)} events written to {ns.output}", file=sys.stderr)
+    else:
+        json.dump(to_geojson(table), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    return run.status
+
+
+def _cmd_ingest(ns: argparse.Namespace) -> int:
+    from .store import EventStore
+
+    run = _Run()
+    store = EventStore(ns.store)
+    pairs = list(_read_and_extract(ns.paths, ns.published, run, "ingest"))
+    try:
+        result = store.ingest(pairs, replace=ns.replace)
+    except GeoError as err:
+        run.problem(str(err))
+        return run.status
+    print(
+        f"{result.articles_added} articles ({result.events_added} events) added to {store.path};"
+        f" {result.articles_skipped} already stored",
+        file=sys.stderr,
+    )
+    return run.status
+
+
+def _cmd_export(ns: argparse.Namespace) -> int:
+    from .export import write_events
+    from .store import EventStore
+
+    store = EventStore(ns.store)
+    events = store.events()
+    write_events(events, ns.output, ns.format)
+    print(f"{len(events)} events written to {ns.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_gazetteer(ns: argparse.Namespace) -> int:
+    from . import gazetteer as gz
+
+    if ns.action == "add":
+        return _gazetteer_add(ns.files)
+    if ns.action == "build":
+        gaz = gz.get_gazetteer()
+        print(f"gazetteer ready: {len(gaz)} places, {len(gaz.admin_areas)} admin areas", file=sys.stderr)
+        return EXIT_OK
+    if ns.action == "list":
+        for path in gz.supplement_files():
+            print(path)
+        return EXIT_OK
+    gaz = gz.get_gazetteer()
+    for name in ns.files:
+        matches = gaz.lookup(name)
+        regions = gaz.regions(name)
+        if not matches and not regions:
+            print(f"{name}: not in the gazetteer")
+        for m in matches[:10]:
+            p = m.place
+            print(f"{name}\t{p.name}\t{p.country}.{p.admin1}\t{p.lat:.5f}\t{p.lon:.5f}\tpop {p.population}\t{p.source}")
+        for a in regions:
+            print(f"{name}\t{a.name} (region {a.iso_code})\t{a.lat:.5f}\t{a.lon:.5f}")
+    return EXIT_OK
+
+
+def _gazetteer_add(files: Sequence[str]) -> int:
+    import shutil
+
+    from .gazetteer import read_any_supplement
+
+    run = _Run()
+    target = settings.user_gazetteer_dir
+    for raw in files:
+        path = Path(raw)
+        if not path.is_file():
+            run.problem(f"{path}: no such file")
+            continue
+        try:
+            rows = read_any_supplement(path)
+        except GeoError as err:
+            run.problem(str(err))
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / path.name)
+        print(f"{path.name}: {len(rows)} places added (kept in {target})", file=sys.stderr)
+    if run.problems < len(files):
+        from .gazetteer import get_gazetteer
+
+        get_gazetteer()  # rebuild the supplement layer now rather than on first use
+    return run.status
+
+
+def _date_argument(value: str) -> str:
+    try:
+        parse_published(value)
+    except GeoError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Geoparse news about the RU–UA border.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    p = verbs.add_parser("extract", help="extract geocoded events from articles")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt .md .html .json) or folders")
+    p.add_argument("--published", type=_date_argument, help="publication date YYYY-MM-DD (default: from the file)")
+    p.add_argument("-o", "--output", help="output file (default: GeoJSON on standard output)")
+    p.add_argument("--format", choices=("geojson", "csv", "gpkg", "kml"), help="default: from the output suffix")
+    p.set_defaults(func=_cmd_extract)
+
+    p = verbs.add_parser("ingest", help="extract events and add them to the event store")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--published", type=_date_argument)
+    p.add_argument("--store", type=Path, help=f"GeoPackage store (default {settings.store_path})")
+    p.add_argument("--replace", action="store_true", help="re-extract articles already in the store")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = verbs.add_parser("export", help="write the event store to a file")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--format", choices=("geojson", "csv", "gpkg", "kml"), help="default: from the output suffix")
+    p.add_argument("--store", type=Path)
+    p.set_defaults(func=_cmd_export)
+
+    p = verbs.add_parser("gazetteer", help="build the index, look names up, add supplements")
+    p.add_argument("action", choices=("build", "lookup", "add", "list"))
+    p.add_argument("files", nargs="*", metavar="NAME_OR_FILE")
+    p.set_defaults(func=_cmd_gazetteer)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if ns.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(ns.func(ns))
+    except GeoError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (BrokenPipeError, KeyboardInterrupt):
+        return 130

@@ -1,0 +1,180 @@
+"""When an event happened: time expressions resolved against the publication date.
+
+News reports date events relative to publication: "on Monday", "overnight on Tuesday",
+"Wednesday morning", "Sunday night", "yesterday", "last year". A weekday is the latest such day
+on or before publication, so "on Wednesday" in an article published on a Wednesday is that day
+(``dateparser`` gives the week before). Explicit dates ("22 May", "May 22, 2023",
+"2023-05-22") are read as written; without a year they take the publication year (or the year
+before, when that would put them after publication).
+
+Examples
+--------
+>>> import datetime as dt
+>>> resolve_date("drone attacks overnight on Tuesday", dt.date(2023, 5, 24))
+(datetime.date(2023, 5, 23), 'day')
+>>> resolve_date("a small fire on Wednesday morning", dt.date(2023, 5, 24))
+(datetime.date(2023, 5, 24), 'day')
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+__all__ = ["TimeExpression", "find_time_expressions", "resolve_date"]
+
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_WEEKDAY_RE = "|".join(_WEEKDAYS)
+
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?(?:,?\s+(\d{{4}}))?\b", re.I)
+_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)
+_WEEKDAY = re.compile(
+    rf"\b(?:(?:on\s+)?the\s+night\s+of\s+|overnight\s+(?:on\s+|into\s+)?|late\s+(?:on\s+)?|early\s+(?:on\s+)?)?"
+    rf"(?:last\s+)?({_WEEKDAY_RE})(?:['’]s)?\b",
+    re.I,
+)
+_RELATIVE = re.compile(
+    r"\b(today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|the\s+day\s+before"
+    r"|last\s+night|overnight|earlier\s+(?:this|in\s+the)\s+week|last\s+week|this\s+week"
+    r"|last\s+month|this\s+month|last\s+year|this\s+year)\b",
+    re.I,
+)
+_MONTH_ONLY = re.compile(
+    rf"\b(?:in|since|during|until|by)\s+(?:early\s+|mid-?|late\s+)?({_MONTH_RE})\b(?:\s+(\d{{4}}))?", re.I
+)
+_YEAR_ONLY = re.compile(r"\b(?:in|since|during)\s+((?:19|20)\d{2})\b", re.I)
+_FUTURE = re.compile(r"\b(next|coming|will|would|until)\s+$", re.I)
+
+_PRECISION_RANK = {"day": 0, "range": 1, "approximate": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """A time expression found in text, with the date it resolves to.
+
+    ``date`` is the day (``precision == "day"``), the first day of a week, month or year
+    (``"range"``), or a rough date (``"approximate"``). ``start``/``end`` index the text.
+    """
+
+    text: str
+    start: int
+    end: int
+    date: dt.date | None
+    precision: str
+
+
+def _weekday_on_or_before(weekday: int, published: dt.date) -> dt.date:
+    return published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+
+
+def _with_year(month: int, day: int, year: int | None, published: dt.date | None) -> dt.date | None:
+    if year is None:
+        if published is None:
+            return None
+        year = published.year
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if candidate > published + dt.timedelta(days=2):
+            year -= 1
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpression]:
+    """Every time expression in ``text``, in text order (overlaps removed, longest first)."""
+    found: list[TimeExpression] = []
+
+    def add(m: re.Match[str], date: dt.date | None, precision: str) -> None:
+        if _FUTURE.search(text[: m.start()][-12:]):
+            return
+        found.append(TimeExpression(m.group(0), m.start(), m.end(), date, precision))
+
+    for m in _ISO.finditer(text):
+        try:
+            add(m, dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day")
+        except ValueError:
+            continue
+    for m in _DAY_MONTH.finditer(text):
+        if not m.group(2)[0].isupper():  # "may" the verb, not May
+            continue
+        year = int(m.group(3)) if m.group(3) else None
+        add(m, _with_year(_MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)), year, published), "day")
+    for m in _MONTH_DAY.finditer(text):
+        if not m.group(1)[0].isupper():
+            continue
+        year = int(m.group(3)) if m.group(3) else None
+        add(m, _with_year(_MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)), year, published), "day")
+    for m in _WEEKDAY.finditer(text):
+        if m.group(0)[:1].islower() and m.group(1)[:1].islower():
+            continue  # "monday" in lower case is not a date in edited news text
+        date = None if published is None else _weekday_on_or_before(_WEEKDAYS[m.group(1).lower()], published)
+        if date is not None and m.group(0).lower().startswith("last ") and date == published:
+            date -= dt.timedelta(days=7)
+        add(m, date, "day")
+    for m in _RELATIVE.finditer(text):
+        add(m, *_relative(m.group(1).lower(), published))
+    for m in _MONTH_ONLY.finditer(text):
+        if not m.group(1)[0].isupper():
+            continue
+        month = _MONTHS[m.group(1).lower()]
+        year = int(m.group(2)) if m.group(2) else None
+        add(m, _with_year(month, 1, year, published), "range")
+    for m in _YEAR_ONLY.finditer(text):
+        add(m, dt.date(int(m.group(1)), 1, 1), "range")
+    return _without_overlaps(found)
+
+
+def _relative(phrase: str, published: dt.date | None) -> tuple[dt.date | None, str]:
+    phrase = " ".join(phrase.split())
+    if published is None:
+        return None, "approximate"
+    if phrase in ("today", "tonight", "this morning", "this afternoon", "this evening"):
+        return published, "day"
+    if phrase in ("yesterday", "the day before", "last night"):
+        return published - dt.timedelta(days=1), "day"
+    if phrase == "overnight":
+        return published - dt.timedelta(days=1), "approximate"
+    if phrase in ("this week", "earlier this week", "earlier in the week"):
+        return published - dt.timedelta(days=published.weekday()), "range"
+    if phrase == "last week":
+        return published - dt.timedelta(days=published.weekday() + 7), "range"
+    if phrase == "this month":
+        return published.replace(day=1), "range"
+    if phrase == "last month":
+        first = published.replace(day=1) - dt.timedelta(days=1)
+        return first.replace(day=1), "range"
+    if phrase == "this year":
+        return published.replace(month=1, day=1), "range"
+    return published.replace(year=published.year - 1, month=1, day=1), "range"  # last year
+
+
+def _without_overlaps(found: list[TimeExpression]) -> list[TimeExpression]:
+    kept: list[TimeExpression] = []
+    for expr in sorted(found, key=lambda e: (e.start, -(e.end - e.start))):
+        if kept and expr.start < kept[-1].end:
+            continue
+        kept.append(expr)
+    return kept
+
+
+def resolve_date(text: str, published: dt.date | None) -> tuple[dt.date | None, str | None]:
+    """The date an event in ``text`` happened, and its precision, or ``(None, None)``.
+
+    The most precise expression wins; among equals, the first.
+    """
+    exprs = [e for e in find_time_expressions(text, published) if e.date is not None]
+    if not exprs:
+        return None, None
+    best = min(exprs, key=lambda e: (_PRECISION_RANK[e.precision], e.start))
+    return best.date, best.precision

@@ -1,0 +1,474 @@
+"""Events: the incidents an article reports, each with its place, date, facts and evidence.
+
+The article is read clause by clause. A clause with event words (see :mod:`geo.triggers`)
+reports an incident of each kind it names, located at the places it names in the role of an
+event place (not "officials in X", "fired from X", "Moscow says", a slogan in quotes). A clause
+without such a place is located by what it refers to: "the region" (the last region named),
+"the village"/"the town" (the last place named), "there", or, when it is dated ("Monday's
+raid led Moscow to declare ..."), the place of the story's latest incident. A clause with
+neither a place nor a date adds its casualties and actors to the latest incident and makes no
+event of its own ("Any assaults on Russian soil ...").
+
+Reports of one incident merge: same kind group (all violence is one group), same place, and
+compatible dates. A region-level report of the same kind and day as a precisely placed one
+inside that region is its summary and merges into it.
+
+Dates come from the clause, else its sentence, else the latest dated incident of the same
+paragraph, else the story's first incident when it is in the same country.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .articles import Article, Sentence, sentences
+from .dates import resolve_date
+from .facts import CasualtyReport, actors_in, casualty_reports, claimant, says_unverified, total
+from .gazetteer import Gazetteer, Place
+from .resolve import ResolvedPlace
+from .triggers import EventKind, classify, find_triggers, kind_named
+
+__all__ = ["Event", "EventPlace", "extract_events"]
+
+MAX_EVIDENCE_SENTENCES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class EventPlace:
+    """A place attached to an event, with its role.
+
+    ``role`` is ``"location"`` (where the event is placed), ``"also"`` (another place named
+    as where it happened), ``"container"`` (the region around it), ``"summary"`` (a region
+    named in a summary report merged into it), ``"authority"``, ``"origin"``,
+    ``"destination"``, ``"metonym"``, ``"quoted"`` or ``"organisation"``.
+    """
+
+    name: str
+    mention: str
+    role: str
+    lat: float | None
+    lon: float | None
+    precision: int | None
+    place_id: str | None
+    country: str | None
+    admin1: str | None
+    resolved_as: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One incident, with the properties of the event contract (see ARCHITECTURE.md)."""
+
+    event_id: str
+    article_id: str
+    article_title: str
+    source: str
+    published: dt.date | None
+    event_type: str
+    sub_event_type: str
+    date: dt.date | None
+    date_precision: str | None
+    actors: tuple[str, ...]
+    fatalities: int | None
+    injuries: int | None
+    claimed_by: str | None
+    verified: bool | None
+    location: str | None
+    country: str | None
+    admin1: str | None
+    admin1_code: str | None
+    lat: float | None
+    lon: float | None
+    geo_precision: int | None
+    evidence: str
+    evidence_spans: tuple[tuple[int, int], ...]
+    places: tuple[EventPlace, ...]
+    distance_to_border_km: float | None = None
+    border_side: str | None = None
+    reviewed: bool = False
+
+
+@dataclass
+class _Clause:
+    sentence: Sentence
+    start: int  # offsets into the article text
+    end: int
+    text: str
+
+
+@dataclass
+class _Draft:
+    kind: EventKind
+    location: ResolvedPlace | None
+    date: dt.date | None
+    date_precision: str | None
+    sentences: list[Sentence]
+    first_sentence: int
+    casualties: list[CasualtyReport] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    claimants: list[str] = field(default_factory=list)
+    summaries: list[ResolvedPlace] = field(default_factory=list)
+    sentence_count: int = 1
+
+    @property
+    def place(self) -> Place | None:
+        return self.location.place if self.location else None
+
+    @property
+    def precision(self) -> int | None:
+        return self.location.precision if self.location else None
+
+
+_CLAUSE_SPLIT = re.compile(r",\s+and\s+|;\s+|,\s+while\s+|\s+while\s+|,\s+but\s+|\s+[–—]\s+")
+_REGION_ANAPHOR = re.compile(r"\b(?:the|this|that)\s+(?:border\s+)?(?:region|oblast|province)\b", re.I)
+_PLACE_ANAPHOR = re.compile(r"\bthe\s+(?:village|town|city|settlement)\b(?!\s+of\b)", re.I)
+_THERE = re.compile(r"\bthere\b(?!\s+(?:was|were|is|are|had|have|has|will|would|could|may|might)\b)", re.I)
+_EVENT_KINDS = ("place", "district", "region", "unknown")
+_RESPONSIBILITY = re.compile(r"\b(?:responsib\w+|behind the|carried out|attackers|gunmen|saboteurs)\b", re.I)
+
+
+def _clauses(sentence: Sentence) -> list[_Clause]:
+    out: list[_Clause] = []
+    start = 0
+    for m in _CLAUSE_SPLIT.finditer(sentence.text):
+        out.append(
+            _Clause(sentence, sentence.start + start, sentence.start + m.start(), sentence.text[start : m.start()])
+        )
+        start = m.end()
+    out.append(_Clause(sentence, sentence.start + start, sentence.end, sentence.text[start:]))
+    return [c for c in out if c.text.strip()]
+
+
+class _Narrative:
+    """What the story has named so far: the referents of "the region", "there", a dateless clause."""
+
+    def __init__(self) -> None:
+        self.last_region: ResolvedPlace | None = None
+        self.last_place: ResolvedPlace | None = None
+        self.last_event: _Draft | None = None
+        self.last_violent: _Draft | None = None
+        self.first_event: _Draft | None = None
+        self.dated_by_paragraph: dict[int, dt.date] = {}
+
+    def saw(self, places: Sequence[ResolvedPlace]) -> None:
+        for r in places:
+            if r.place is None:
+                continue
+            if r.precision == 3:
+                self.last_region = r
+            elif r.mention.kind in ("place", "district"):
+                self.last_place = r
+
+    def latest(self, *, violent: bool) -> _Draft | None:
+        """The incident a clause without a place of its own elaborates."""
+        return self.last_violent if violent and self.last_violent is not None else self.last_event
+
+    def inherited_date(self, paragraph: int, place: Place | None) -> dt.date | None:
+        if paragraph in self.dated_by_paragraph:
+            return self.dated_by_paragraph[paragraph]
+        first = self.first_event
+        if first is None or first.date is None or first.place is None or place is None:
+            return None
+        return first.date if first.place.country == place.country else None
+
+
+def extract_events(
+    article: Article,
+    resolved: Sequence[ResolvedPlace],
+    gazetteer: Gazetteer,
+) -> list[Event]:
+    """The events of an article, from its resolved place mentions (see the module docstring)."""
+    by_sentence: dict[int, list[ResolvedPlace]] = {}
+    for r in resolved:
+        by_sentence.setdefault(r.mention.sentence, []).append(r)
+    story = _Narrative()
+    drafts: list[_Draft] = []
+    for sentence in sentences(article):
+        in_sentence = by_sentence.get(sentence.index, [])
+        for clause in _clauses(sentence):
+            _read_clause(clause, in_sentence, story, drafts, article.published)
+        story.saw(in_sentence)
+    drafts = _merge_summaries(drafts)
+    unverified = says_unverified(article.text)
+    return [_to_event(d, article, resolved, gazetteer, unverified) for d in drafts if d.location is not None]
+
+
+def _read_clause(
+    clause: _Clause,
+    in_sentence: list[ResolvedPlace],
+    story: _Narrative,
+    drafts: list[_Draft],
+    published: dt.date | None,
+) -> None:
+    triggers = find_triggers(clause.text)
+    kinds = classify(triggers)
+    casualties = casualty_reports(clause.text)
+    if not kinds and casualties:  # "three people were killed in X": the story's kind of violence
+        last = story.last_event
+        kinds = [last.kind if last is not None and last.kind.group == "violence" else kind_named("shelling")]
+    facts = (casualties, actors_in(clause.text), claimant(clause.sentence.text))
+    if not kinds:
+        if triggers or casualties or _RESPONSIBILITY.search(clause.text):
+            _add_facts(story.latest(violent=bool(casualties)), facts, clause.sentence)
+        return
+    date, precision = resolve_date(clause.text, published)
+    if date is None:
+        date, precision = resolve_date(clause.sentence.text, published)
+    locations = _locate(clause, in_sentence, story, dated=date is not None and precision == "day")
+    if not locations:
+        _add_facts(story.latest(violent=any(k.group == "violence" for k in kinds)), facts, clause.sentence)
+        return
+    for location in locations:
+        when, how = date, precision
+        if when is None:
+            when = story.inherited_date(clause.sentence.paragraph, location.place)
+            how = "day" if when is not None else None
+        for kind in kinds:
+            draft = _Draft(kind, location, when, how, [clause.sentence], clause.sentence.index)
+            _add_facts(draft, facts, None)
+            merged = _merge_into(drafts, draft)
+            story.last_event = merged
+            if merged.kind.group == "violence":
+                story.last_violent = merged
+            if story.first_event is None:
+                story.first_event = merged
+            if merged.date is not None:
+                story.dated_by_paragraph[clause.sentence.paragraph] = merged.date
+
+
+def _in_clause(r: ResolvedPlace, clause: _Clause) -> bool:
+    return clause.start <= r.mention.start < clause.end
+
+
+def _locate(
+    clause: _Clause, in_sentence: list[ResolvedPlace], story: _Narrative, *, dated: bool
+) -> list[ResolvedPlace]:
+    """Where a clause's incident happened (one location per place it is reported at)."""
+    eligible = [
+        r for r in in_sentence if r.place is not None and r.mention.role == "event" and r.mention.kind in _EVENT_KINDS
+    ]
+    here = _without_containers([r for r in eligible if _in_clause(r, clause)])
+    if here:
+        return here
+    if eligible:
+        return _without_containers(eligible)
+    stand_ins = [
+        r
+        for r in in_sentence
+        if r.place is not None and r.mention.role in ("authority", "destination") and r.precision in (1, 2)
+    ]
+    if stand_ins:
+        return stand_ins[:1]
+    if _REGION_ANAPHOR.search(clause.text) and story.last_region is not None:
+        return [story.last_region]
+    if _PLACE_ANAPHOR.search(clause.text) and story.last_place is not None:
+        return [story.last_place]
+    if (dated or _THERE.search(clause.text)) and story.last_event is not None and story.last_event.location:
+        return [story.last_event.location]
+    return []
+
+
+def _without_containers(places: list[ResolvedPlace]) -> list[ResolvedPlace]:
+    """Drop regions that contain a more precise place of the same list, and repeats."""
+    precise = {(r.place.country, r.place.admin1) for r in places if r.place and (r.precision or 3) < 3}
+    out: list[ResolvedPlace] = []
+    seen: set[str] = set()
+    for r in places:
+        assert r.place is not None
+        if r.precision == 3 and (r.place.country, r.place.admin1) in precise:
+            continue
+        if r.place.id in seen:
+            continue
+        seen.add(r.place.id)
+        out.append(r)
+    return out
+
+
+def _add_facts(
+    draft: _Draft | None,
+    facts: tuple[list[CasualtyReport], list[str], str | None],
+    sentence: Sentence | None,
+) -> None:
+    if draft is None:
+        return
+    casualties, actors, who = facts
+    if sentence is not None:  # a continuation: evidence only when it adds something
+        if not (casualties or actors):
+            return
+        _add_sentence(draft, sentence)
+    draft.casualties += casualties
+    draft.actors += [a for a in actors if a not in draft.actors]
+    if who and who not in draft.claimants:
+        draft.claimants.append(who)
+
+
+def _add_sentence(draft: _Draft, sentence: Sentence) -> None:
+    if any(s.index == sentence.index for s in draft.sentences):
+        return
+    draft.sentence_count += 1
+    if len(draft.sentences) < MAX_EVIDENCE_SENTENCES:
+        draft.sentences.append(sentence)
+
+
+def _same_place(a: Place | None, b: Place | None) -> bool:
+    if a is None or b is None:
+        return False
+    return a.id == b.id or (abs(a.lat - b.lat) < 0.02 and abs(a.lon - b.lon) < 0.03)
+
+
+def _compatible_dates(a: dt.date | None, b: dt.date | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _merge_into(drafts: list[_Draft], new: _Draft) -> _Draft:
+    for old in reversed(drafts):
+        if (
+            old.kind.group == new.kind.group
+            and _same_place(old.place, new.place)
+            and _compatible_dates(old.date, new.date)
+        ):
+            _absorb(old, new)
+            return old
+    drafts.append(new)
+    return new
+
+
+def _absorb(into: _Draft, other: _Draft) -> None:
+    if other.kind.priority > into.kind.priority:
+        into.kind = other.kind
+    if (other.precision or 9) < (into.precision or 9):
+        into.location = other.location
+    if into.date is None:
+        into.date, into.date_precision = other.date, other.date_precision
+    for s in other.sentences:
+        _add_sentence(into, s)
+    into.sentence_count += max(0, other.sentence_count - len(other.sentences))
+    into.casualties += other.casualties
+    into.actors += [a for a in other.actors if a not in into.actors]
+    into.claimants += [c for c in other.claimants if c not in into.claimants]
+    into.summaries += other.summaries
+
+
+def _merge_summaries(drafts: list[_Draft]) -> list[_Draft]:
+    """Merge region-level reports into a precise report of the same kind and day in the region."""
+    kept: list[_Draft] = []
+    for d in drafts:
+        target = None
+        if d.precision == 3 and d.place is not None:
+            target = next(
+                (
+                    f
+                    for f in drafts
+                    if f is not d
+                    and (f.precision or 3) < 3
+                    and f.place is not None
+                    and f.kind.group == d.kind.group
+                    and _compatible_dates(f.date, d.date)
+                    and (f.place.country, f.place.admin1) == (d.place.country, d.place.admin1)
+                ),
+                None,
+            )
+        if target is None:
+            kept.append(d)
+            continue
+        summary = d.location
+        d.location = target.location
+        if summary is not None:
+            d.summaries.append(summary)
+        _absorb(target, d)
+    return kept
+
+
+def _event_places(draft: _Draft, resolved: Sequence[ResolvedPlace]) -> tuple[EventPlace, ...]:
+    location = draft.location
+    assert location is not None and location.place is not None
+    out = [_event_place(location, "location")]
+    seen = {location.place.id}
+    indices = {s.index for s in draft.sentences}
+    for r in draft.summaries:
+        if r.place is not None and r.place.id not in seen:
+            seen.add(r.place.id)
+            out.append(_event_place(r, "summary"))
+    for r in resolved:
+        if r.mention.sentence not in indices:
+            continue
+        key = r.place.id if r.place else f"unresolved:{r.mention.name}"
+        if key in seen:
+            continue
+        seen.add(key)
+        role = r.mention.role
+        if role == "event":
+            contains = r.precision == 3 and r.place and location.place.admin1 == r.place.admin1
+            role = "container" if contains else "also"
+        out.append(_event_place(r, role))
+    return tuple(out)
+
+
+def _event_place(r: ResolvedPlace, role: str) -> EventPlace:
+    p = r.place
+    return EventPlace(
+        name=p.name if p else r.mention.name,
+        mention=r.mention.text,
+        role=role,
+        lat=p.lat if p else None,
+        lon=p.lon if p else None,
+        precision=r.precision,
+        place_id=p.id if p else None,
+        country=p.country if p else None,
+        admin1=r.admin.name if r.admin else None,
+        resolved_as=r.resolved_as,
+    )
+
+
+def _event_id(article: Article, draft: _Draft) -> str:
+    place = draft.place.id if draft.place else "-"
+    key = f"{article.id}|{draft.first_sentence}|{place}|{draft.kind.group}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _to_event(
+    draft: _Draft,
+    article: Article,
+    resolved: Sequence[ResolvedPlace],
+    gazetteer: Gazetteer,
+    unverified: bool,
+) -> Event:
+    location = draft.location
+    assert location is not None and location.place is not None
+    place = location.place
+    admin = location.admin or gazetteer.admin_area(place.country, place.admin1)
+    ordered = sorted(draft.sentences, key=lambda s: s.index)
+    evidence = " ".join(s.text for s in ordered)
+    extra = draft.sentence_count - len(ordered)
+    if extra > 0:
+        evidence += f" […and {extra} more sentence{'s' if extra > 1 else ''}]"
+    return Event(
+        event_id=_event_id(article, draft),
+        article_id=article.id,
+        article_title=article.title,
+        source=article.source,
+        published=article.published,
+        event_type=draft.kind.event_type,
+        sub_event_type=draft.kind.sub_event_type,
+        date=draft.date,
+        date_precision=draft.date_precision,
+        actors=tuple(draft.actors),
+        fatalities=total(draft.casualties, "fatalities"),
+        injuries=total(draft.casualties, "injuries"),
+        claimed_by=draft.claimants[0] if draft.claimants else None,
+        verified=False if unverified else None,
+        location=place.name,
+        country=place.country,
+        admin1=admin.name if admin else None,
+        admin1_code=admin.iso_code if admin else None,
+        lat=place.lat,
+        lon=place.lon,
+        geo_precision=location.precision,
+        evidence=evidence,
+        evidence_spans=tuple((s.start, s.end) for s in ordered),
+        places=_event_places(draft, resolved),
+    )

