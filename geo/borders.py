@@ -140,7 +140,7 @@ class Border:
 def _finder():  # type: ignore[no-untyped-def]
     from timezonefinder import TimezoneFinder
 
-    return TimezoneFinder()
+    return TimezoneFinder(in_memory=True)  # no open files left to the interpreter's exit
 
 
 def _timezone(lat: float, lon: float) -> str | None:

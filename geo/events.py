@@ -14,7 +14,8 @@ compatible dates. A region-level report of the same kind and day as a precisely 
 inside that region is its summary and merges into it.
 
 Dates come from the clause, else its sentence, else the latest dated incident of the same
-paragraph, else the story's first incident when it is in the same country.
+paragraph, else the story's first incident when it is in the same country or nearby, else
+a day the opening paragraph names.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from geopy.distance import great_circle
 
 from .articles import Article, Sentence, sentences
 from .dates import resolve_date
@@ -128,6 +131,8 @@ _REGION_ANAPHOR = re.compile(r"\b(?:the|this|that)\s+(?:border\s+)?(?:region|obl
 _PLACE_ANAPHOR = re.compile(r"\bthe\s+(?:village|town|city|settlement)\b(?!\s+of\b)", re.I)
 _THERE = re.compile(r"\bthere\b(?!\s+(?:was|were|is|are|had|have|has|will|would|could|may|might)\b)", re.I)
 _EVENT_KINDS = ("place", "district", "region", "unknown")
+_DISTRICT_KM = 60  # a district's villages lie within this distance of its town
+_SAME_STORY_KM = 150  # a dateless report this close to the story's first incident shares its date
 _RESPONSIBILITY = re.compile(r"\b(?:responsib\w+|behind the|carried out|attackers|gunmen|saboteurs)\b", re.I)
 
 
@@ -153,6 +158,7 @@ class _Narrative:
         self.last_violent: _Draft | None = None
         self.first_event: _Draft | None = None
         self.dated_by_paragraph: dict[int, dt.date] = {}
+        self.lead_date: dt.date | None = None  # a day the opening paragraph names
 
     def saw(self, places: Sequence[ResolvedPlace]) -> None:
         for r in places:
@@ -168,12 +174,15 @@ class _Narrative:
         return self.last_violent if violent and self.last_violent is not None else self.last_event
 
     def inherited_date(self, paragraph: int, place: Place | None) -> dt.date | None:
+        """The date of a dateless report: its paragraph's, else the story's (see module doc)."""
         if paragraph in self.dated_by_paragraph:
             return self.dated_by_paragraph[paragraph]
         first = self.first_event
         if first is None or first.date is None or first.place is None or place is None:
-            return None
-        return first.date if first.place.country == place.country else None
+            return self.lead_date
+        if first.place.country == place.country or _km(first.place, place) <= _SAME_STORY_KM:
+            return first.date
+        return self.lead_date
 
 
 def extract_events(
@@ -186,6 +195,9 @@ def extract_events(
     for r in resolved:
         by_sentence.setdefault(r.mention.sentence, []).append(r)
     story = _Narrative()
+    lead = article.text.split("\n\n", 1)[0]
+    lead_date, precision = resolve_date(lead, article.published)
+    story.lead_date = lead_date if precision == "day" else None
     drafts: list[_Draft] = []
     for sentence in sentences(article):
         in_sentence = by_sentence.get(sentence.index, [])
@@ -273,19 +285,33 @@ def _locate(
 
 
 def _without_containers(places: list[ResolvedPlace]) -> list[ResolvedPlace]:
-    """Drop regions that contain a more precise place of the same list, and repeats."""
-    precise = {(r.place.country, r.place.admin1) for r in places if r.place and (r.precision or 3) < 3}
+    """Drop the areas around more precise places of the same list, and repeats.
+
+    "the village of Novaya Tavolzhanka in the Shebekino district": the district contains the
+    village; "in Sevastopol, in Russian-occupied Crimea": Crimea contains Sevastopol.
+    """
+    precise = [r for r in places if r.precision == 1 and r.place is not None]
     out: list[ResolvedPlace] = []
     seen: set[str] = set()
     for r in places:
         assert r.place is not None
-        if r.precision == 3 and (r.place.country, r.place.admin1) in precise:
-            continue
-        if r.place.id in seen:
+        if r.place.id in seen or any(_contains(r, q) for q in precise if q is not r):
             continue
         seen.add(r.place.id)
         out.append(r)
     return out
+
+
+def _contains(area: ResolvedPlace, place: ResolvedPlace) -> bool:
+    if area.precision == 3 and area.admin is not None and place.admin is not None:
+        return place.admin.inside(area.admin)
+    if area.mention.kind == "district" and area.place is not None and place.place is not None:
+        return area.place.admin1 == place.place.admin1 and _km(area.place, place.place) <= _DISTRICT_KM
+    return False
+
+
+def _km(a: Place, b: Place) -> float:
+    return float(great_circle((a.lat, a.lon), (b.lat, b.lon)).km)
 
 
 def _add_facts(

@@ -36,13 +36,15 @@ _NUMBER_WORDS = {
 _NUM = r"(\d{1,3}(?:,\d{3})*|\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _QUALIFIER = r"(?:(?:more than|at least|over|about|around|some|nearly|almost|up to|another)\s+)?"
 _VICTIMS = (
-    r"(?:\s+(?:[a-z-]+\s+){0,2}?(?P<victims>people|persons|civilians|residents|soldiers|servicemen|troops"
+    r"(?:\s+(?:[\w-]+\s+){0,2}?(?P<victims>people|persons|civilians|residents|soldiers|servicemen|troops"
     r"|attackers|fighters|militants|insurgents|children|men|women|others|drivers?|workers?|officers?"
     r"|civilian|soldier|man|woman|child|person|resident|boy|girl|teenagers?|police(?:men)?|of them))?"
 )
 _KILLED_WORDS = r"killed|dead|died|lost their lives|were slain"
 _INJURED_WORDS = r"wounded|injured|hurt|hospitali[sz]ed"
-_BEFORE_VERB = rf"\b{_QUALIFIER}{_NUM}{_VICTIMS}\s+(?:(?:were|was|had|have|has|been|are|is|reportedly)\s+){{0,3}}"
+_BEFORE_VERB = (
+    rf"(?<![Nn]o )\b{_QUALIFIER}{_NUM}{_VICTIMS}\s+(?:(?:were|was|had|have|has|been|are|is|reportedly)\s+){{0,3}}"
+)
 _PATTERNS = (
     ("fatalities", re.compile(rf"{_BEFORE_VERB}(?:{_KILLED_WORDS})\b", re.I)),
     ("fatalities", re.compile(rf"\b(?:killed|killing|kills|kill)\s+{_QUALIFIER}{_NUM}{_VICTIMS}\b", re.I)),
@@ -107,7 +109,7 @@ def total(reports: Iterable[CasualtyReport], kind: str) -> int | None:
 
 
 _NAMED_GROUP = re.compile(
-    r"\b((?:[A-Z][\w’'-]+\s+){0,4}(?:of\s+(?:the\s+)?[A-Z][\w’'-]+\s+)?(?:[A-Z][\w’'-]+\s+){0,2}"
+    r"\b([A-Z][\w’'-]+\s+(?:[A-Z][\w’'-]+\s+){0,3}(?:of\s+(?:the\s+)?[A-Z][\w’'-]+\s+)?(?:[A-Z][\w’'-]+\s+){0,2}"
     r"(?:Legion|Corps|Brigade|Battalion|Regiment|Division|Guard|Group|Forces|Army|Fleet))\b"
 )
 _STATE_FORCES = re.compile(
@@ -139,7 +141,7 @@ def actors_in(text: str) -> list[str]:
 
 _SPEECH = r"said|says|claimed|claims|reported|reports|announced|stated|added|confirmed|told|insisted|wrote"
 _SPEAKER_BEFORE = re.compile(
-    rf"(?:^|[,;:–—]\s+|\bthat\s+|\b(?:but|and|as)\s+)(?P<who>[^,;:–—]{{2,80}}?)\s+(?:also\s+|later\s+|earlier\s+)?"
+    rf"(?:^|[,;:–—]\s+|\bthat\s+|\b(?:but|and|as)\s+)(?P<who>[^,;:–—]{{2,80}}?),?\s+(?:also\s+|later\s+|earlier\s+)?"
     rf"(?:{_SPEECH})\b",
 )
 _ACCORDING_TO = re.compile(r"\baccording to (?P<who>[^,;.]{2,80})")

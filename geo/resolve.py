@@ -35,8 +35,9 @@ from .toponyms import Mention
 __all__ = ["ResolvedPlace", "resolve_mentions"]
 
 PLACE_KINDS = ("place", "region", "district", "unknown")
-_NAME_WEIGHT = (1.0, 0.6, 0.5, -0.5)  # PRIMARY, ALTERNATE, VARIANT, FUZZY
-_MIN_SCORE_BARE = 3.6  # a mention without a cue needs this much evidence
+_NAME_WEIGHT = (1.0, 0.6, -0.5)  # PRIMARY, ALTERNATE, FUZZY
+_MIN_SCORE_BARE = 3.6  # a mention without a cue needs this much evidence,
+_MIN_SCORE_BARE_FOCUS = 3.0  # or this much for a place in the focus countries
 _CUES_OF_SMALL_PLACES = frozenset({"village", "hamlet", "settlement", "township"})
 _REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast", "state")
 
@@ -104,7 +105,7 @@ def resolve_mentions(
         if m.kind not in ("place", "district"):
             continue
         ranked = ranking.ranked(m)
-        if ranked and _accepted(m, ranked[0][0], require_evidence) and _is_confident(ranked):
+        if ranked and _accepted(m, ranked[0], focus, require_evidence) and _is_confident(ranked):
             best = ranked[0][1].place
             anchors[(m.name.casefold(), best.id)] = (m.name.casefold(), best.lat, best.lon)
     ctx.anchors = list(anchors.values())
@@ -114,7 +115,7 @@ def resolve_mentions(
         if m.kind == "region":
             out.append(regions[id(m)])
         elif m.kind in ("place", "district"):
-            out.append(_resolve_place(m, ranking.ranked(m), gazetteer, require_evidence))
+            out.append(_resolve_place(m, ranking.ranked(m), gazetteer, focus, require_evidence))
         else:
             out.append(ResolvedPlace(m, None, None, "unresolved"))
     return _fall_back(_regions_named_again(out), ctx, gazetteer)
@@ -191,17 +192,23 @@ def _score(c: Match, m: Mention, ctx: _Context) -> float:
     return s
 
 
-def _accepted(m: Mention, score: float, require_evidence: bool) -> bool:
-    return not require_evidence or m.cue is not None or score >= _MIN_SCORE_BARE
+def _accepted(m: Mention, best: tuple[float, Match], focus: frozenset[str], require_evidence: bool) -> bool:
+    score, match = best
+    needed = _MIN_SCORE_BARE_FOCUS if match.place.country in focus else _MIN_SCORE_BARE
+    return not require_evidence or m.cue is not None or score >= needed
 
 
 def _resolve_place(
-    m: Mention, ranked: list[tuple[float, Match]], gazetteer: Gazetteer, require_evidence: bool
+    m: Mention,
+    ranked: list[tuple[float, Match]],
+    gazetteer: Gazetteer,
+    focus: frozenset[str],
+    require_evidence: bool,
 ) -> ResolvedPlace:
     if not ranked:
         return ResolvedPlace(m, None, None, "unresolved")
     score, best = ranked[0]
-    if not _accepted(m, score, require_evidence):
+    if not _accepted(m, ranked[0], focus, require_evidence):
         return ResolvedPlace(m, None, None, "unresolved", score=score)
     admin = gazetteer.admin_area(best.place.country, best.place.admin1)
     if m.kind == "district":

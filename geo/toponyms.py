@@ -59,14 +59,15 @@ _TOKEN = re.compile(r"[^\W\d_](?:[\w'’\-]*\w)?")
 _POSSESSIVE = re.compile(r"['’]s$")
 _MONTHS_DAYS = frozenset(
     "january february march april may june july august september october november december monday "
-    "tuesday wednesday thursday friday saturday sunday".split()
+    "tuesday wednesday thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 # Capitalised words that match some small place but in news text almost never name one.
 _NOT_PLACES = frozenset(
     "west east north south western eastern northern southern god internet president minister army "
     "navy parliament kremlin government ministry police reuters press media bloomberg christmas "
     "easter university college church state republic federation union congress senate court cathedral "
-    "mr mrs ms dr sir lord king queen prince saint st nato un eu osce iaea opec brics g7 g20 isis".split()
+    "mr mrs ms dr sir lord king queen prince saint st nato un eu osce iaea opec brics g7 g20 isis street"
+    " avenue prospekt prospect boulevard square road lane highway".split()
 )
 _TITLES = frozenset(
     "mr mrs ms miss dr prof sir president governor mayor minister general gen colonel col commander "
@@ -91,6 +92,7 @@ _SETTLEMENT_NOUNS = frozenset(
 )
 _CAPITAL_CITIES_ALWAYS_METONYM = frozenset({"gn:524901", "gn:703448", "gn:4140963", "gn:625144"})
 
+_REGION_WORDS = frozenset({"region", "oblast", "province", "krai", "kray", "republic", "okrug"})
 _REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast")
 _REGION_AFTER = re.compile(
     r"(?:['’]s)?\s+(region|oblast|province|krai|kray|republic|regions|oblasts|provinces)\b", re.I
@@ -405,7 +407,8 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: bool) -> Mention | 
     regions = tuple(gazetteer.regions(name))
     only_regions = all(r.type in _REGION_TYPES for r in regions)
     if regions and only_regions and (not span.single or key not in gazetteer.common_words):
-        return span.place_mention(name, "region", None, hint, regions=regions)
+        named_as_region = key.rsplit(" ", 1)[-1] in _REGION_WORDS  # "Kharkiv Oblast"
+        return span.place_mention(name, "region", "region" if named_as_region else None, hint, regions=regions)
     if (
         span.single
         and (cue or _after_settlement_noun(span.tokens, span.i))
@@ -434,9 +437,20 @@ def _place_cue(before: str) -> tuple[str | None, float | None, str | None]:
     return None, None, None
 
 
+_PLACE_DESCRIPTORS = (
+    r"(?:border|frontline|front-line|village|town|city|region|oblast|district|settlement|port|capital"
+    r"|occupied|annexed|southern|eastern|northern|western|south-eastern|north-eastern|industrial|regional"
+    r"|small|major|key|strategic|coastal|resort|of|the)"
+)
+_HINT_BEFORE = re.compile(rf"([A-Z][\w.]+)(?:['’]s)?\s+(?:{_PLACE_DESCRIPTORS}\s+){{0,4}}$")
+
+
 def _country_hint(before: str, gazetteer: Gazetteer) -> str | None:
-    """A country named just before a mention: "Russia's Belgorod", "the Russian village of"."""
-    m = re.search(r"([A-Z][\w.]+)(?:['’]s)?\s+(?:[a-z-]+\s+){0,3}(?:of\s+(?:the\s+)?)?$", before[-80:])
+    """The country of a phrase that describes the place: "Russia's Belgorod", "the Russian village of".
+
+    "Russian forces shelled X" gives none: the country word has to be followed by place words only.
+    """
+    m = _HINT_BEFORE.search(before[-80:])
     if not m:
         return None
     word = m.group(1)

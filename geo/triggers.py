@@ -53,6 +53,7 @@ _KINDS = {
         EventKind("looting", "Strategic developments", "Looting/property destruction", "looting", 10),
         EventKind("agreement", "Strategic developments", "Agreement", "agreement", 10),
         EventKind("protest", "Protests", "Peaceful protest", "protest", 10),
+        EventKind("protest_intervention", "Protests", "Protest with intervention", "protest", 11),
         EventKind("riot", "Riots", "Violent demonstration", "riot", 10),
     )
 }
@@ -86,7 +87,7 @@ _SPECIFIC = {
     ),
     "shelling": _words(
         r"shell(?:ed|ing|s)?|artillery|mortars?|missiles?|rockets?|MLRS|Grads?|HIMARS|cluster munitions?"
-        r"|bombardment|barrages?|under fire|opened fire|fired (?:at|on|upon)"
+        r"|bombardment|barrages?|under fire|opened fire|fired (?:at|on|upon)|fir(?:ed|ing) \w+ times"
     ),
     "explosive": _words(r"landmines?|mines?|IEDs?|explosive devices?|car bombs?|explosions?|blasts?|explod(?:ed|ing)"),
     "civilians": _words(r"executed|executions?|massacred?|tortur(?:ed|e)|shot dead"),
@@ -157,7 +158,19 @@ def classify(triggers: list[Trigger]) -> list[EventKind]:
         violent = "clash"
     if violent is not None:
         kinds.append(_KINDS[violent])
-    for name in ("evacuation", "emergency", "arrest", "looting", "agreement", "protest", "riot"):
+    if {"protest", "arrest"} <= names:  # police broke up a rally and detained people: one event
+        names = (names - {"protest", "arrest"}) | {"protest_intervention"}
+    developments = (
+        "evacuation",
+        "emergency",
+        "arrest",
+        "looting",
+        "agreement",
+        "protest",
+        "protest_intervention",
+        "riot",
+    )
+    for name in developments:
         if name in names:
             kinds.append(_KINDS[name])
     return kinds

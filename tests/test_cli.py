@@ -1,0 +1,103 @@
+"""``python -m geo``: extract, ingest, export, gazetteer; bad input never stops the good."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from conftest import ROOT, SEED, SEED_PUBLISHED
+
+from geo.cli import main
+
+
+def run(*argv: str) -> int:
+    return main(list(argv))
+
+
+def test_extract_seed_with_python_m(tmp_path: Path) -> None:
+    out = tmp_path / "events.geojson"
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "extract", str(SEED), "--published", SEED_PUBLISHED, "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    fc = json.loads(out.read_text())
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 6
+    assert len(gpd.read_file(out)) == 6
+
+
+def test_extract_prints_geojson_without_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("extract", str(SEED), "--published", SEED_PUBLISHED) == 0
+    assert json.loads(capsys.readouterr().out)["type"] == "FeatureCollection"
+
+
+def test_bad_inputs_are_named_and_the_rest_is_processed(
+    tmp_path: Path, bad_inputs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "events.geojson"
+    files = sorted(str(p) for p in bad_inputs.iterdir())
+    status = run(
+        "extract", *files, str(SEED), str(tmp_path / "missing.txt"), "--published", SEED_PUBLISHED, "-o", str(out)
+    )
+    assert status == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    named = {Path(line.split(": ")[1].split(",")[0]).name for line in errors}
+    assert {"empty.txt", "binary.txt", "big.txt", "bad_json.json", "no_places.txt", "missing.txt"} <= named
+    sources = {f["properties"]["source"] for f in json.loads(out.read_text())["features"]}
+    assert str(SEED) in sources and str(bad_inputs / "json_article.json") in sources
+
+
+def test_bad_published_date_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run("extract", str(SEED), "--published", "2023-13-45")
+    assert exit_.value.code == 2
+    assert "2023-13-45" in capsys.readouterr().err
+
+
+def test_no_places_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "markets.txt"
+    article.write_text("Markets fell\n\nShares fell sharply on Monday as investors worried about rates.\n")
+    assert run("extract", str(article), "-o", str(tmp_path / "out.geojson")) == 2
+    assert "markets.txt: no places found" in capsys.readouterr().err
+
+
+def test_ingest_twice_adds_nothing_and_export_writes_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store.gpkg"
+    assert run("ingest", str(SEED), "--published", SEED_PUBLISHED, "--store", str(store)) == 0
+    assert run("ingest", str(SEED), "--published", SEED_PUBLISHED, "--store", str(store)) == 0
+    err = capsys.readouterr().err
+    assert "1 articles (6 events) added" in err and "0 articles (0 events) added" in err
+    for fmt in ("geojson", "csv", "gpkg"):
+        assert run("export", "--store", str(store), "-o", str(tmp_path / f"all.{fmt}")) == 0
+    assert len(gpd.read_file(tmp_path / "all.geojson")) == 6
+
+
+def test_ingest_keeps_good_articles_when_others_are_bad(tmp_path: Path, bad_inputs: Path) -> None:
+    store = tmp_path / "store.gpkg"
+    status = run(
+        "ingest", str(bad_inputs / "empty.txt"), str(SEED), "--published", SEED_PUBLISHED, "--store", str(store)
+    )
+    assert status == 2
+    assert len(gpd.read_file(store, layer="events")) == 6
+
+
+def test_folders_stand_for_their_article_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("Kursk\n\nA drone hit a house in the city of Kursk on Monday.")
+    (tmp_path / "notes.bin").write_bytes(b"\x00\x01")
+    assert run("extract", str(tmp_path), "--published", "2024-01-22", "-o", str(tmp_path / "out.geojson")) == 0
+    assert len(json.loads((tmp_path / "out.geojson").read_text())["features"]) == 1
+
+
+def test_gazetteer_lookup(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("gazetteer", "lookup", "Hraivoron", "Nowhereville") == 0
+    out = capsys.readouterr().out
+    assert "Grayvoron\tRU.09" in out and "Nowhereville: not in the gazetteer" in out
