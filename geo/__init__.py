@@ -13,12 +13,27 @@ Examples
 [('Kursk', 'Air/drone strike', '2024-01-22')]
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .articles import Article, article_from_text, read_articles
 from .errors import ArticleError, GazetteerError, GeoError, StoreError
 from .events import Event, EventPlace
 from .gazetteer import Gazetteer, Place, get_gazetteer
 from .pipeline import extract, resolve_article, run
-from .store import EventStore, events_to_gdf
+
+if TYPE_CHECKING:
+    from .store import EventStore, events_to_gdf
+
+_LAZY = {"EventStore": "store", "events_to_gdf": "store"}  # these import geopandas: load on first use
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Article",

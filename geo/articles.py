@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -412,8 +413,9 @@ def _split_paragraph(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text.rstrip())
 
 
-def sentences(article: Article) -> list[Sentence]:
-    """The sentences of an article's body, with offsets into ``article.text``."""
+@functools.lru_cache(maxsize=32)
+def sentences(article: Article) -> tuple[Sentence, ...]:
+    """The sentences of an article's body, with offsets into ``article.text`` (kept for reuse)."""
     out: list[Sentence] = []
     offset = 0
     for p_index, paragraph in enumerate(article.text.split("\n\n")):
@@ -421,4 +423,4 @@ def sentences(article: Article) -> list[Sentence]:
             if e > s:
                 out.append(Sentence(len(out), offset + s, offset + e, paragraph[s:e], p_index))
         offset += len(paragraph) + 2
-    return out
+    return tuple(out)

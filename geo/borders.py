@@ -40,6 +40,7 @@ __all__ = [
     "ATTRIBUTION",
     "Border",
     "border_fields",
+    "border_fields_many",
     "get_border",
 ]
 
@@ -219,8 +220,34 @@ def _write_atomically(path: Path, state: object) -> None:
 
 def border_fields(lat: float | None, lon: float | None) -> tuple[float | None, str | None]:
     """``(distance_to_border_km, border_side)`` of one point (None, None without a point)."""
-    if lat is None or lon is None:
-        return None, None
+    return border_fields_many([(lat, lon) if lat is not None and lon is not None else None])[0]
+
+
+_known_points: dict[tuple[float, float], tuple[float, str | None]] = {}
+_KNOWN_POINTS_MAX = 100_000
+
+
+def border_fields_many(points: list[tuple[float, float] | None]) -> list[tuple[float | None, str | None]]:
+    """:func:`border_fields` of many ``(lat, lon)`` points (or None) in one vectorised pass.
+
+    Events recur at the same towns and region capitals, so answers are kept per point.
+    """
+    out: list[tuple[float | None, str | None]] = [(None, None)] * len(points)
+    todo = []
+    for i, p in enumerate(points):
+        if p is not None:
+            known = _known_points.get(p)
+            if known is None:
+                todo.append(i)
+            else:
+                out[i] = known
+    if not todo:
+        return out
     border = get_border()
-    distance = float(border.distance_km(np.array([lat]), np.array([lon]))[0])
-    return round(distance, 2), border.sides_of(np.array([lat]), np.array([lon]))[0]
+    lat = np.array([points[i][0] for i in todo])  # type: ignore[index]
+    lon = np.array([points[i][1] for i in todo])  # type: ignore[index]
+    if len(_known_points) > _KNOWN_POINTS_MAX:
+        _known_points.clear()
+    for i, distance, side in zip(todo, border.distance_km(lat, lon), border.sides_of(lat, lon), strict=True):
+        out[i] = _known_points[points[i]] = (round(float(distance), 2), side)  # type: ignore[index]
+    return out

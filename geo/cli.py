@@ -218,12 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("build", "lookup", "add", "list"))
     p.add_argument("files", nargs="*", metavar="NAME_OR_FILE")
     p.set_defaults(func=_cmd_gazetteer)
+
+    verbs.add_parser("bench", help="print speed and memory figures (python -m geo bench -h)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["bench"]:  # its own options are parsed by geo.bench
+        from .bench import main as bench_main
+
+        return bench_main(args[1:])
     parser = build_parser()
-    ns = parser.parse_args(argv)
+    ns = parser.parse_args(args)
     logging.basicConfig(
         level=logging.INFO if ns.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

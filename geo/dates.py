@@ -35,9 +35,11 @@ _WEEKDAY_RE = "|".join(_WEEKDAYS)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?(?:,?\s+(\d{{4}}))?\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)
-_WEEKDAY = re.compile(
-    rf"\b(?:(?:on\s+)?the\s+night\s+of\s+|overnight\s+(?:on\s+|into\s+)?|late\s+(?:on\s+)?|early\s+(?:on\s+)?)?"
-    rf"(?:last\s+)?({_WEEKDAY_RE})(?:['’]s)?\b",
+_WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})(?:['’]s)?\b", re.I)
+# What may stand before a weekday: part of the expression ("overnight on Tuesday", "last Monday").
+_WEEKDAY_PREFIX = re.compile(
+    r"(?:(?:(?:on\s+)?the\s+night\s+of\s+|overnight\s+(?:on\s+|into\s+)?|late\s+(?:on\s+)?|early\s+(?:on\s+)?)"
+    r"|(?P<last>last\s+))$",
     re.I,
 )
 _RELATIVE = re.compile(
@@ -91,8 +93,24 @@ def _with_year(month: int, day: int, year: int | None, published: dt.date | None
         return None
 
 
+# Each pattern runs only when the text has a word it needs (the patterns are long alternations,
+# slow to try at every position of every sentence).
+_WORDS = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
+_YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
+_RELATIVE_WORDS = frozenset(
+    "today tonight morning afternoon evening yesterday day night overnight week month year".split()
+)
+
+
 def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpression]:
     """Every time expression in ``text``, in text order (overlaps removed, longest first)."""
+    words = set(_WORDS.findall(text.lower()))
+    digits = _DIGIT.search(text) is not None
+    years = digits and _YEAR_LIKE.search(text) is not None
+    months = not words.isdisjoint(_MONTHS)
+    if not (digits or months or not words.isdisjoint(_WEEKDAYS) or not words.isdisjoint(_RELATIVE_WORDS)):
+        return []
     found: list[TimeExpression] = []
 
     def add(m: re.Match[str], date: dt.date | None, precision: str) -> None:
@@ -100,37 +118,40 @@ def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpr
             return
         found.append(TimeExpression(m.group(0), m.start(), m.end(), date, precision))
 
-    for m in _ISO.finditer(text):
+    for m in _ISO.finditer(text) if years else ():
         try:
             add(m, dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day")
         except ValueError:
             continue
-    for m in _DAY_MONTH.finditer(text):
+    for m in _DAY_MONTH.finditer(text) if months and digits else ():
         if not m.group(2)[0].isupper():  # "may" the verb, not May
             continue
         year = int(m.group(3)) if m.group(3) else None
         add(m, _with_year(_MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)), year, published), "day")
-    for m in _MONTH_DAY.finditer(text):
+    for m in _MONTH_DAY.finditer(text) if months and digits else ():
         if not m.group(1)[0].isupper():
             continue
         year = int(m.group(3)) if m.group(3) else None
         add(m, _with_year(_MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)), year, published), "day")
-    for m in _WEEKDAY.finditer(text):
-        if m.group(0)[:1].islower() and m.group(1)[:1].islower():
+    for m in _WEEKDAY.finditer(text) if not words.isdisjoint(_WEEKDAYS) else ():
+        if m.group(1)[:1].islower():
             continue  # "monday" in lower case is not a date in edited news text
+        prefix = _WEEKDAY_PREFIX.search(text, max(0, m.start() - 30), m.start())
+        start = prefix.start() if prefix else m.start()
         date = None if published is None else _weekday_on_or_before(_WEEKDAYS[m.group(1).lower()], published)
-        if date is not None and m.group(0).lower().startswith("last ") and date == published:
+        if date is not None and prefix is not None and prefix.group("last") and date == published:
             date -= dt.timedelta(days=7)
-        add(m, date, "day")
-    for m in _RELATIVE.finditer(text):
+        if not _FUTURE.search(text[:start][-12:]):
+            found.append(TimeExpression(text[start : m.end()], start, m.end(), date, "day"))
+    for m in _RELATIVE.finditer(text) if not words.isdisjoint(_RELATIVE_WORDS) else ():
         add(m, *_relative(m.group(1).lower(), published))
-    for m in _MONTH_ONLY.finditer(text):
+    for m in _MONTH_ONLY.finditer(text) if months else ():
         if not m.group(1)[0].isupper():
             continue
         month = _MONTHS[m.group(1).lower()]
         year = int(m.group(2)) if m.group(2) else None
         add(m, _with_year(month, 1, year, published), "range")
-    for m in _YEAR_ONLY.finditer(text):
+    for m in _YEAR_ONLY.finditer(text) if years else ():
         add(m, dt.date(int(m.group(1)), 1, 1), "range")
     return _without_overlaps(found)
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from geopy.distance import great_circle
 
 from .articles import Article, Sentence, sentences
+from .borders import border_fields_many
 from .dates import resolve_date
 from .facts import CasualtyReport, actors_in, casualty_reports, claimant, says_unverified, total
 from .gazetteer import Gazetteer, Place
@@ -95,12 +96,34 @@ class Event:
     reviewed: bool = False
 
 
+class _SentenceFacts:
+    """What a sentence says as a whole (its date, who claims it), worked out once for its clauses."""
+
+    __slots__ = ("_claimant", "_date", "published", "sentence")
+
+    def __init__(self, sentence: Sentence, published: dt.date | None) -> None:
+        self.sentence, self.published = sentence, published
+        self._claimant: tuple[str | None] | None = None
+        self._date: tuple[dt.date | None, str | None] | None = None
+
+    def claimant(self) -> str | None:
+        if self._claimant is None:
+            self._claimant = (claimant(self.sentence.text),)
+        return self._claimant[0]
+
+    def date(self) -> tuple[dt.date | None, str | None]:
+        if self._date is None:
+            self._date = resolve_date(self.sentence.text, self.published)
+        return self._date
+
+
 @dataclass
 class _Clause:
     sentence: Sentence
     start: int  # offsets into the article text
     end: int
     text: str
+    facts: _SentenceFacts
 
 
 @dataclass
@@ -136,15 +159,20 @@ _SAME_STORY_KM = 150  # a dateless report this close to the story's first incide
 _RESPONSIBILITY = re.compile(r"\b(?:responsib\w+|behind the|carried out|attackers|gunmen|saboteurs)\b", re.I)
 
 
-def _clauses(sentence: Sentence) -> list[_Clause]:
+_CLAUSE_MARKS = (", and ", "; ", " while ", ", but ", " – ", " — ")
+
+
+def _clauses(sentence: Sentence, published: dt.date | None) -> list[_Clause]:
+    facts = _SentenceFacts(sentence, published)
+    if not any(mark in sentence.text for mark in _CLAUSE_MARKS):  # most sentences: one clause
+        return [_Clause(sentence, sentence.start, sentence.end, sentence.text, facts)]
     out: list[_Clause] = []
     start = 0
     for m in _CLAUSE_SPLIT.finditer(sentence.text):
-        out.append(
-            _Clause(sentence, sentence.start + start, sentence.start + m.start(), sentence.text[start : m.start()])
-        )
+        text = sentence.text[start : m.start()]
+        out.append(_Clause(sentence, sentence.start + start, sentence.start + m.start(), text, facts))
         start = m.end()
-    out.append(_Clause(sentence, sentence.start + start, sentence.end, sentence.text[start:]))
+    out.append(_Clause(sentence, sentence.start + start, sentence.end, sentence.text[start:], facts))
     return [c for c in out if c.text.strip()]
 
 
@@ -201,12 +229,16 @@ def extract_events(
     drafts: list[_Draft] = []
     for sentence in sentences(article):
         in_sentence = by_sentence.get(sentence.index, [])
-        for clause in _clauses(sentence):
-            _read_clause(clause, in_sentence, story, drafts, article.published)
+        for clause in _clauses(sentence, article.published):
+            _read_clause(clause, in_sentence, story, drafts)
         story.saw(in_sentence)
-    drafts = _merge_summaries(drafts)
+    placed = [d for d in _merge_summaries(drafts) if d.place is not None]
     unverified = says_unverified(article.text)
-    return [_to_event(d, article, resolved, gazetteer, unverified) for d in drafts if d.location is not None]
+    fields = border_fields_many([(d.place.lat, d.place.lon) for d in placed if d.place is not None])
+    return [
+        _to_event(d, article, by_sentence, gazetteer, unverified, border)
+        for d, border in zip(placed, fields, strict=True)
+    ]
 
 
 def _read_clause(
@@ -214,7 +246,6 @@ def _read_clause(
     in_sentence: list[ResolvedPlace],
     story: _Narrative,
     drafts: list[_Draft],
-    published: dt.date | None,
 ) -> None:
     triggers = find_triggers(clause.text)
     kinds = classify(triggers)
@@ -222,14 +253,16 @@ def _read_clause(
     if not kinds and casualties:  # "three people were killed in X": the story's kind of violence
         last = story.last_event
         kinds = [last.kind if last is not None and last.kind.group == "violence" else kind_named("shelling")]
-    facts = (casualties, actors_in(clause.text), claimant(clause.sentence.text))
     if not kinds:
         if triggers or casualties or _RESPONSIBILITY.search(clause.text):
+            facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
             _add_facts(story.latest(violent=bool(casualties)), facts, clause.sentence)
         return
-    date, precision = resolve_date(clause.text, published)
-    if date is None:
-        date, precision = resolve_date(clause.sentence.text, published)
+    facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
+    whole = clause.text == clause.sentence.text
+    date, precision = clause.facts.date() if whole else resolve_date(clause.text, clause.facts.published)
+    if date is None and not whole:
+        date, precision = clause.facts.date()
     locations = _locate(clause, in_sentence, story, dated=date is not None and precision == "day")
     if not locations:
         _add_facts(story.latest(violent=any(k.group == "violence" for k in kinds)), facts, clause.sentence)
@@ -409,19 +442,16 @@ def _merge_summaries(drafts: list[_Draft]) -> list[_Draft]:
     return kept
 
 
-def _event_places(draft: _Draft, resolved: Sequence[ResolvedPlace]) -> tuple[EventPlace, ...]:
+def _event_places(draft: _Draft, by_sentence: dict[int, list[ResolvedPlace]]) -> tuple[EventPlace, ...]:
     location = draft.location
     assert location is not None and location.place is not None
     out = [_event_place(location, "location")]
     seen = {location.place.id}
-    indices = {s.index for s in draft.sentences}
     for r in draft.summaries:
         if r.place is not None and r.place.id not in seen:
             seen.add(r.place.id)
             out.append(_event_place(r, "summary"))
-    for r in resolved:
-        if r.mention.sentence not in indices:
-            continue
+    for r in (r for s in sorted(draft.sentences, key=lambda s: s.index) for r in by_sentence.get(s.index, ())):
         key = r.place.id if r.place else f"unresolved:{r.mention.name}"
         if key in seen:
             continue
@@ -459,9 +489,10 @@ def _event_id(article: Article, draft: _Draft) -> str:
 def _to_event(
     draft: _Draft,
     article: Article,
-    resolved: Sequence[ResolvedPlace],
+    by_sentence: dict[int, list[ResolvedPlace]],
     gazetteer: Gazetteer,
     unverified: bool,
+    border: tuple[float | None, str | None],
 ) -> Event:
     location = draft.location
     assert location is not None and location.place is not None
@@ -496,5 +527,7 @@ def _to_event(
         geo_precision=location.precision,
         evidence=evidence,
         evidence_spans=tuple((s.start, s.end) for s in ordered),
-        places=_event_places(draft, resolved),
+        places=_event_places(draft, by_sentence),
+        distance_to_border_km=border[0],
+        border_side=border[1],
     )

@@ -45,14 +45,24 @@ _INJURED_WORDS = r"wounded|injured|hurt|hospitali[sz]ed"
 _BEFORE_VERB = (
     rf"(?<![Nn]o )\b{_QUALIFIER}{_NUM}{_VICTIMS}\s+(?:(?:were|was|had|have|has|been|are|is|reportedly)\s+){{0,3}}"
 )
+# The words a count is read around; the count patterns then run only next to them.
+_CASUALTY_WORD = re.compile(
+    r"\b(?:kill(?:ed|ing|s)?|dead|died|lost their lives|were slain|wound(?:ed|ing|s)?|injur(?:ed|ing|es)|hurt"
+    r"|hospitali[sz]ed|death toll)\b",
+    re.I,
+)
+_WINDOW = 90  # characters before a casualty word where its count can stand
+# (kind, pattern, where): "before" patterns end at the casualty word ("two people were killed"),
+# "after" patterns start at it ("killing three people").
 _PATTERNS = (
-    ("fatalities", re.compile(rf"{_BEFORE_VERB}(?:{_KILLED_WORDS})\b", re.I)),
-    ("fatalities", re.compile(rf"\b(?:killed|killing|kills|kill)\s+{_QUALIFIER}{_NUM}{_VICTIMS}\b", re.I)),
-    ("fatalities", re.compile(rf"\bdeath toll (?:\w+\s+){{0,3}}?(?:to|at|of)\s+{_NUM}\b()", re.I)),
-    ("injuries", re.compile(rf"{_BEFORE_VERB}(?:{_INJURED_WORDS})\b", re.I)),
+    ("fatalities", re.compile(rf"{_BEFORE_VERB}(?:{_KILLED_WORDS})$", re.I), "before"),
+    ("fatalities", re.compile(rf"(?:killed|killing|kills|kill)\s+{_QUALIFIER}{_NUM}{_VICTIMS}\b", re.I), "after"),
+    ("fatalities", re.compile(rf"death toll (?:\w+\s+){{0,3}}?(?:to|at|of)\s+{_NUM}\b()", re.I), "after"),
+    ("injuries", re.compile(rf"{_BEFORE_VERB}(?:{_INJURED_WORDS})$", re.I), "before"),
     (
         "injuries",
-        re.compile(rf"\b(?:wounding|injuring|wounded|injured|injures|wounds)\s+{_QUALIFIER}{_NUM}{_VICTIMS}\b", re.I),
+        re.compile(rf"(?:wounding|injuring|wounded|injured|injures|wounds)\s+{_QUALIFIER}{_NUM}{_VICTIMS}\b", re.I),
+        "after",
     ),
 )
 _NONE_HURT = re.compile(
@@ -79,12 +89,26 @@ def _as_int(word: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+# Stems without which a text reports no casualties (tested as substrings, before the patterns).
+_CASUALTY_STEMS = ("kill", "dead", "died", "death", "lives", "slain", "wound", "injur", "hurt", "hospital",
+                   "victim", "casualt", "nobody")  # fmt: skip
+
+
 def casualty_reports(text: str) -> list[CasualtyReport]:
     """Numbers of killed and injured reported in ``text`` ("no victims" reports zero)."""
+    low = text.lower()
+    if not any(stem in low for stem in _CASUALTY_STEMS):
+        return []
     reports: list[CasualtyReport] = []
     seen: set[tuple[str, int]] = set()
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
+    for word in _CASUALTY_WORD.finditer(text):
+        for kind, pattern, where in _PATTERNS:
+            if where == "before":
+                m = pattern.search(text, max(0, word.start() - _WINDOW), word.end())
+            else:
+                m = pattern.match(text, word.start())
+            if m is None:
+                continue
             count = _as_int(m.group(1))
             if count is None or (kind, m.start(1)) in seen:
                 continue
@@ -125,7 +149,7 @@ _STATE_NAMES = {
 _GROUP_STOP = frozenset({"The", "A", "An", "But", "And", "In", "On", "Both", "Two"})
 
 
-def actors_in(text: str) -> list[str]:
+def actors_in(text: str) -> tuple[str, ...]:
     """Named armed groups and state forces in ``text``, in order of first mention."""
     found: dict[str, int] = {}
     for m in _NAMED_GROUP.finditer(text):
@@ -136,7 +160,7 @@ def actors_in(text: str) -> list[str]:
             found.setdefault(" ".join(words), m.start())
     for m in _STATE_FORCES.finditer(text):
         found.setdefault(_STATE_NAMES[m.group(1)], m.start())
-    return sorted(found, key=found.__getitem__)
+    return tuple(sorted(found, key=found.__getitem__))
 
 
 _SPEECH = r"said|says|claimed|claims|reported|reports|announced|stated|added|confirmed|told|insisted|wrote"
@@ -154,8 +178,15 @@ _SPEAKER_NOUNS = re.compile(
 )
 
 
+_SPEECH_STEMS = ("said", "says", "claim", "report", "announc", "stated", "added", "confirm", "told", "insist",
+                 "wrote", "according to")  # fmt: skip
+
+
 def claimant(text: str) -> str | None:
     """Who makes the claims of a sentence ("Russia's defence ministry said ..."), or None."""
+    low = text.lower()
+    if not any(stem in low for stem in _SPEECH_STEMS):
+        return None
     m = _ACCORDING_TO.search(text)
     if m:
         return _clean_speaker(m.group("who"))
@@ -185,5 +216,15 @@ _UNVERIFIED = re.compile(
 
 
 def says_unverified(text: str) -> bool:
-    """Whether the text says its claims could not be verified."""
-    return bool(_UNVERIFIED.search(text))
+    """Whether the text says its claims could not be verified.
+
+    The pattern runs only around the words "verif…" and "confirm…", not over the whole text.
+    """
+    low = text.lower()
+    for stem in ("verif", "confirm"):
+        at = low.find(stem)
+        while at >= 0:
+            if _UNVERIFIED.search(text, max(0, at - 60), at + 30):
+                return True
+            at = low.find(stem, at + 1)
+    return False

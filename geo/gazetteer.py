@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import hashlib
@@ -33,16 +34,16 @@ import json
 import logging
 import os
 import pickle
+import statistics
 import tempfile
 import unicodedata
 import zipfile
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from . import settings
 from .errors import GazetteerError
@@ -62,7 +63,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 6
+INDEX_VERSION = 7
+_LOOKUP_CACHE_SIZE = 50_000
 
 # How a name matched a place, best first.
 PRIMARY = 0  # the place's own name, or a romanisation of its Cyrillic name ("Graivoron")
@@ -80,15 +82,17 @@ _RUSSIAN_ONLY = frozenset("ыэъё")
 _UKRAINIAN_ONLY = frozenset("іїєґ")
 
 
+@functools.lru_cache(maxsize=200_000)
 def normalize(name: str) -> str:
     """Return the lookup key of a place name.
 
     Case-folded, accents and apostrophes removed, hyphens and dots turned into spaces:
     ``"Kup'yansk"`` and ``"Kupyansk"`` share a key, as do ``"Gora-Podol"`` and ``"Gora Podol"``.
     """
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.translate(_NORMALIZE_TABLE).split())
+    folded = name.casefold()
+    if not folded.isascii():
+        folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+    return " ".join(folded.translate(_NORMALIZE_TABLE).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,39 +190,65 @@ class _Table:
         return len(self.names) - 1
 
     def frozen(self) -> dict[str, Any]:
-        sources = sorted(set(self.source))
+        """The columns as a few large objects: quick to unpickle, compact in memory."""
         return {
-            "names": self.names,
-            "lat": np.asarray(self.lat, dtype=np.float64),
-            "lon": np.asarray(self.lon, dtype=np.float64),
-            "country": np.asarray(self.country, dtype="<U2"),
-            "admin1": np.asarray(self.admin1, dtype="<U8"),
-            "population": np.asarray(self.population, dtype=np.int64),
-            "geonameid": np.asarray(self.geonameid, dtype=np.int64),
-            "source_names": sources,
-            "source": np.asarray([sources.index(s) for s in self.source], dtype=np.int16),
+            "names": "\n".join(self.names),
+            "lat": array("d", self.lat),
+            "lon": array("d", self.lon),
+            "population": array("q", self.population),
+            "geonameid": array("q", self.geonameid),
+            **_coded("country", self.country),
+            **_coded("admin1", self.admin1),
+            **_coded("source", self.source),
         }
+
+
+def _coded(name: str, values: list[str]) -> dict[str, Any]:
+    """A column of few distinct strings as codes into a list of them."""
+    distinct = sorted(set(values))
+    code = {v: i for i, v in enumerate(distinct)}
+    return {f"{name}_values": distinct, name: array("H", [code[v] for v in values])}
 
 
 class _Layer:
     """One pickled part of the index: a place table and its name postings.
 
-    Postings pack ``row << 2 | quality``; rows are global across layers, so a supplement layer
-    can add names to a place of the base layer.
+    Keys are sorted and searched with :mod:`bisect`; the postings of key ``i`` are
+    ``postings[starts[i]:starts[i + 1]]``, each packing ``row << 2 | quality``. Rows are global
+    across layers, so a supplement layer can add names to a place of the base layer.
     """
 
     def __init__(self, state: dict[str, Any]) -> None:
-        # Plain lists index several times faster than numpy arrays one element at a time.
-        self.table: dict[str, Any] = {
-            k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in state["table"].items()
-        }
+        table = state["table"]
+        self.names: list[str] = table["names"].split("\n") if table["names"] else []
+        self.lat: array[float] = table["lat"]
+        self.lon: array[float] = table["lon"]
+        self.population: array[int] = table["population"]
+        self.geonameid: array[int] = table["geonameid"]
+        self.country: list[str] = [table["country_values"][c] for c in table["country"]]
+        admin1_values, sources = table["admin1_values"], table["source_values"]
+        self.admin1: list[str] = [admin1_values[c] for c in table["admin1"]]
+        self.source: list[str] = [sources[c] for c in table["source"]]
         self.offset: int = state["offset"]
-        self.index: dict[str, int | tuple[int, ...]] = state["index"]
-        self.common_words: frozenset[str] = state["common_words"]
-        self.focus_keys: list[str] = state["focus_keys"]
+        self.keys: list[str] = state["keys"].split("\n") if state["keys"] else []
+        self.starts: array[int] = state["starts"]
+        self.postings: array[int] = state["postings"]
+        self.common_words = frozenset(state["common_words"].split("\n"))
+        self._focus_keys: str = state["focus_keys"]
 
     def __len__(self) -> int:
-        return len(self.table["names"])
+        return len(self.names)
+
+    def find(self, key: str) -> array[int] | None:
+        """The postings of ``key``, or None."""
+        i = bisect.bisect_left(self.keys, key)
+        if i == len(self.keys) or self.keys[i] != key:
+            return None
+        return self.postings[self.starts[i] : self.starts[i + 1]]
+
+    @functools.cached_property
+    def focus_keys(self) -> list[str]:
+        return self._focus_keys.split("\n") if self._focus_keys else []
 
 
 class Gazetteer:
@@ -232,10 +262,12 @@ class Gazetteer:
         self._country_names: dict[str, str] = base["country_names"]
         self._demonyms: dict[str, str] = base["demonyms"]
         self.common_words: frozenset[str] = frozenset().union(*(la.common_words for la in self._layers))
-        self.given_names: frozenset[str] = base["given_names"]
+        self.given_names: frozenset[str] = frozenset(base["given_names"].split("\n"))
         self.fingerprint: str = base["fingerprint"] + (supplements or {}).get("fingerprint", "")
         self._by_admin = {a.key: a for a in self.admin_areas}
         self._id_to_row: dict[int, int] | None = None
+        self._lookups: dict[str, tuple[Match, ...]] = {}
+        self._fuzzy: dict[tuple[str, float, int], tuple[Match, ...]] = {}
 
     # -- places -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -244,17 +276,17 @@ class Gazetteer:
     def place(self, row: int) -> Place:
         """The populated place in (global) row ``row``."""
         layer = self._layers[-1] if row >= self._layers[-1].offset else self._layers[0]
-        t, i = layer.table, row - layer.offset
-        gid = t["geonameid"][i]
-        source = t["source_names"][t["source"][i]]
+        i = row - layer.offset
+        gid = layer.geonameid[i]
+        source = layer.source[i]
         return Place(
             id=f"gn:{gid}" if gid > 0 else f"sup:{source}:{i}",
-            name=t["names"][i],
-            lat=t["lat"][i],
-            lon=t["lon"][i],
-            country=t["country"][i],
-            admin1=t["admin1"][i] or None,
-            population=t["population"][i],
+            name=layer.names[i],
+            lat=layer.lat[i],
+            lon=layer.lon[i],
+            country=layer.country[i],
+            admin1=layer.admin1[i] or None,
+            population=layer.population[i],
             kind="populated",
             source=source,
             geonameid=gid if gid > 0 else None,
@@ -265,8 +297,7 @@ class Gazetteer:
         if self._id_to_row is None:
             self._id_to_row = {}
             for layer in self._layers:
-                ids = layer.table["geonameid"]
-                self._id_to_row.update((int(g), layer.offset + i) for i, g in enumerate(ids) if g > 0)
+                self._id_to_row.update((g, layer.offset + i) for i, g in enumerate(layer.geonameid) if g > 0)
         row = self._id_to_row.get(int(geonameid))
         return None if row is None else self.place(row)
 
@@ -275,13 +306,21 @@ class Gazetteer:
         return self.lookup_key(normalize(name))
 
     def lookup_key(self, key: str) -> list[Match]:
-        """Like :meth:`lookup` for an already normalised key."""
+        """Like :meth:`lookup` for an already normalised key (memoised: names recur in news)."""
+        cached = self._lookups.get(key)
+        if cached is None:
+            if len(self._lookups) >= _LOOKUP_CACHE_SIZE:
+                self._lookups.clear()
+            cached = self._lookups[key] = tuple(self._lookup_uncached(key))
+        return list(cached)
+
+    def _lookup_uncached(self, key: str) -> list[Match]:
         found: dict[int, int] = {}
         for layer in self._layers:
-            postings = layer.index.get(key)
+            postings = layer.find(key)
             if postings is None:
                 continue
-            for p in (postings,) if isinstance(postings, int) else postings:
+            for p in postings:
                 row, quality = p >> 2, p & 3
                 if quality < found.get(row, 99):
                     found[row] = quality
@@ -294,13 +333,24 @@ class Gazetteer:
 
     def has_key(self, key: str) -> bool:
         """Whether some populated place is called ``key`` (a normalised name)."""
-        return any(key in layer.index for layer in self._layers)
+        return any(layer.find(key) is not None for layer in self._layers)
 
     def fuzzy(self, name: str, *, min_score: float = 90.0, limit: int = 5) -> list[Match]:
-        """Near misses of ``name`` among places in the focus countries (rapidfuzz ratio)."""
+        """Near misses of ``name`` among places in the focus countries (rapidfuzz ratio).
+
+        A scan of some 60,000 names (a few milliseconds), memoised per name.
+        """
+        key = (normalize(name), min_score, limit)
+        cached = self._fuzzy.get(key)
+        if cached is None:
+            if len(self._fuzzy) >= _LOOKUP_CACHE_SIZE:
+                self._fuzzy.clear()
+            cached = self._fuzzy[key] = tuple(self._fuzzy_uncached(key[0], min_score, limit))
+        return list(cached)
+
+    def _fuzzy_uncached(self, key: str, min_score: float, limit: int) -> list[Match]:
         from rapidfuzz import fuzz, process
 
-        key = normalize(name)
         if len(key) < 5:
             return []
         matches: dict[str, Match] = {}
@@ -514,18 +564,23 @@ class _LayerBuilder:
         return row
 
     def frozen(self, focus_rows: Iterable[int]) -> dict[str, Any]:
-        index: dict[str, int | tuple[int, ...]] = {}
-        for key, rows in self.postings.items():
-            packed = tuple(row << 2 | q for row, q in rows.items())
-            index[key] = packed[0] if len(packed) == 1 else packed
+        keys = sorted(self.postings)
+        starts = array("I", [0])
+        postings = array("I")
+        for key in keys:
+            postings.extend(row << 2 | q for row, q in self.postings[key].items())
+            starts.append(len(postings))
         words = _english_words()
         focus = set(focus_rows)
+        common = (k for k in keys if " " not in k and k.isascii() and _is_common_word(k, words))
         return {
             "table": self.table.frozen(),
             "offset": self.offset,
-            "index": index,
-            "common_words": frozenset(k for k in index if " " not in k and k.isascii() and _is_common_word(k, words)),
-            "focus_keys": sorted(k for k, rows in self.postings.items() if k.isascii() and not focus.isdisjoint(rows)),
+            "keys": "\n".join(keys),
+            "starts": starts,
+            "postings": postings,
+            "common_words": "\n".join(common),
+            "focus_keys": "\n".join(k for k in keys if k.isascii() and not focus.isdisjoint(self.postings[k])),
         }
 
     def focus_rows(self) -> list[int]:
@@ -720,8 +775,8 @@ def _load_admin_areas(
                 iso_code=f"US-{code}",
                 name=state["name"],
                 type="state",
-                lat=float(np.mean([t.lat[i] for i in rows])),
-                lon=float(np.mean([t.lon[i] for i in rows])),
+                lat=statistics.fmean(t.lat[i] for i in rows),
+                lon=statistics.fmean(t.lon[i] for i in rows),
                 names=(state["name"],),
             )
         )
@@ -759,11 +814,11 @@ def _load_countries() -> tuple[dict[str, Country], dict[str, str], dict[str, str
     return countries, names, demonyms
 
 
-def _given_names() -> frozenset[str]:
+def _given_names() -> str:
     """Given names (``gender_guesser``'s 61k-name dictionary), to tell people from places."""
     import gender_guesser.detector
 
-    return frozenset(normalize(n) for n in gender_guesser.detector.Detector().names)
+    return "\n".join(sorted({normalize(n) for n in gender_guesser.detector.Detector().names}))
 
 
 def build_base() -> dict[str, Any]:
@@ -787,15 +842,13 @@ def build_base() -> dict[str, Any]:
 def build_supplements(base: dict[str, Any], files: list[Path]) -> dict[str, Any]:
     """Build the supplement layer over ``base`` from supplement CSVs and GeoNames dumps."""
     ids = base["table"]["geonameid"]
-    builder = _LayerBuilder(
-        offset=len(base["table"]["names"]),
-        known_ids={int(g): i for i, g in enumerate(ids) if g > 0},
-    )
+    builder = _LayerBuilder(offset=len(ids), known_ids={g: i for i, g in enumerate(ids) if g > 0})
     for path in files:
         for row in read_any_supplement(path):
             builder.add_place(**row)
     focus = set(builder.focus_rows())
-    base_countries = base["table"]["country"]
+    table = base["table"]
+    base_countries = [table["country_values"][c] for c in table["country"]]
     for rows in builder.postings.values():  # base places that got new names
         focus.update(r for r in rows if r < builder.offset and base_countries[r] in _VARIANT_COUNTRIES)
     return {**builder.frozen(focus), "fingerprint": _fingerprint(files, base["fingerprint"])}

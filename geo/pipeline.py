@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import replace
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from .articles import Article
 from .events import Event, extract_events
 from .gazetteer import Gazetteer, get_gazetteer
 from .resolve import ResolvedPlace, resolve_mentions
 from .toponyms import find_mentions
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["extract", "resolve_article", "run"]
 
@@ -39,16 +40,8 @@ def resolve_article(article: Article, *, gazetteer: Gazetteer | None = None) -> 
 
 def extract(article: Article, *, gazetteer: Gazetteer | None = None) -> list[Event]:
     """The events an article reports, placed, dated and with their border distance."""
-    from .borders import border_fields
-
     gaz = gazetteer or get_gazetteer()
-    resolved = resolve_article(article, gazetteer=gaz)
-    events = extract_events(article, resolved, gaz)
-    out = []
-    for e in events:
-        distance, side = border_fields(e.lat, e.lon)
-        out.append(replace(e, distance_to_border_km=distance, border_side=side))
-    return out
+    return extract_events(article, resolve_article(article, gazetteer=gaz), gaz)
 
 
 def run(

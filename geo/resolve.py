@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from geopy.distance import great_circle
+from geopy.distance import EARTH_RADIUS
 
 from . import settings
 from .gazetteer import AdminArea, Gazetteer, Match, Place
@@ -35,6 +35,7 @@ from .toponyms import Mention
 __all__ = ["ResolvedPlace", "resolve_mentions"]
 
 PLACE_KINDS = ("place", "region", "district", "unknown")
+_EARTH_RADIUS_KM = EARTH_RADIUS
 _NAME_WEIGHT = (1.0, 0.6, -0.5)  # PRIMARY, ALTERNATE, FUZZY
 _MIN_SCORE_BARE = 3.6  # a mention without a cue needs this much evidence,
 _MIN_SCORE_BARE_FOCUS = 3.0  # or this much for a place in the focus countries
@@ -167,7 +168,30 @@ def _resolve_region(m: Mention, ctx: _Context) -> ResolvedPlace:
 
 
 def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(great_circle(a, b).km)
+    """Great-circle distance in km between (lat, lon) points.
+
+    The same formula as ``geopy.distance.great_circle`` (tested against it), written out
+    because this runs for every candidate and anchor and geopy's point parsing dominated.
+    """
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _nearest_anchor_km(p: Place, key: str, anchors: list[tuple[str, float, float]]) -> float | None:
+    """Distance to the nearest anchor named otherwise, if one lies within a few hundred km.
+
+    Nearness only counts within a few hundred km, so anchors outside a coarse box are skipped
+    without the trigonometry.
+    """
+    best = None
+    for name, lat, lon in anchors:
+        if name == key or not (-6.0 < lat - p.lat < 6.0 and -9.0 < lon - p.lon < 9.0):
+            continue
+        d = _distance_km((p.lat, p.lon), (lat, lon))
+        if best is None or d < best:
+            best = d
+    return best
 
 
 def _score(c: Match, m: Mention, ctx: _Context) -> float:
@@ -180,10 +204,8 @@ def _score(c: Match, m: Mention, ctx: _Context) -> float:
         s += 0.75
     if (p.country, p.admin1 or "") in ctx.regions:
         s += 2.5
-    key = m.name.casefold()
-    others = [(lat, lon) for name, lat, lon in ctx.anchors if name != key]
-    if others:
-        nearest = min(_distance_km((p.lat, p.lon), o) for o in others)
+    nearest = _nearest_anchor_km(p, m.name.casefold(), ctx.anchors)
+    if nearest is not None:
         s += 2.5 * math.exp(-nearest / 75.0)
     if m.cue in _CUES_OF_SMALL_PLACES and p.population > 200_000:
         s -= 1.0

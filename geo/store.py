@@ -150,13 +150,19 @@ class IngestResult:
 
 
 class EventStore:
-    """The GeoPackage event store.
+    r"""The GeoPackage event store.
 
     Examples
     --------
-    >>> store = EventStore(tmp_path / "events.gpkg")  # doctest: +SKIP
-    >>> store.ingest([(article, geo.extract(article))])  # doctest: +SKIP
-    IngestResult(articles_added=1, events_added=6, articles_skipped=0)
+    >>> import pathlib, tempfile
+    >>> from geo.articles import article_from_text
+    >>> from geo.pipeline import extract
+    >>> art = article_from_text("Kursk\n\nA drone hit a house in the city of Kursk on Monday.", published="2024-01-22")
+    >>> store = EventStore(pathlib.Path(tempfile.mkdtemp()) / "events.gpkg")
+    >>> store.ingest([(art, extract(art))])
+    IngestResult(articles_added=1, events_added=1, articles_skipped=0)
+    >>> store.ingest([(art, extract(art))]).articles_skipped
+    1
     """
 
     def __init__(self, path: str | Path | None = None) -> None:

@@ -162,35 +162,69 @@ class _Token:
     end: int
     text: str
 
-    @property
-    def capitalized(self) -> bool:
-        return self.text[0].isupper()
-
 
 def find_mentions(article: Article, gazetteer: Gazetteer) -> list[Mention]:
     """Every place mention in the article's body, in text order."""
     found: list[Mention] = []
+    surnames: set[str] = set()
     for sentence in sentences(article):
-        found.extend(find_mentions_in_sentence(sentence, gazetteer))
-    return _drop_people_surnames(found, article, gazetteer)
+        found.extend(_sentence_mentions(sentence, gazetteer, surnames))
+    if not surnames:
+        return found
+    # "Vyacheslav Gladkov" ... "Gladkov said": the surname alone is that person, not a place.
+    return [m for m in found if not (m.kind == "place" and m.cue is None and normalize(m.name) in surnames)]
+
+
+_UPPER = "".join(ch for ch in map(chr, [*range(0x41, 0x250), *range(0x400, 0x530)]) if ch.isupper() and ch.isalpha())
+_CAP_WORD = rf"[{_UPPER}](?:[\w'’\-]*\w)?"
+# Capitalised words separated by single spaces ("St. Petersburg" too): the only places to look.
+_RUN = re.compile(rf"(?<![\w'’\-]){_CAP_WORD}(?:(?: |(?<=St)\. |(?<=Mt)\. |(?<=Ft)\. ){_CAP_WORD})*")
+_LONG_WORD = re.compile(r"\b[^\W\d_]{4,}")
+_MAX_RUN = 8
 
 
 def find_mentions_in_sentence(sentence: Sentence, gazetteer: Gazetteer) -> list[Mention]:
     """Place mentions in one sentence (offsets relative to the article, via ``sentence.start``)."""
+    return _sentence_mentions(sentence, gazetteer, set())
+
+
+def _sentence_mentions(sentence: Sentence, gazetteer: Gazetteer, surnames: set[str]) -> list[Mention]:
+    """Place mentions in one sentence; the surnames of people named in full go into ``surnames``."""
     text = sentence.text
-    tokens = [_Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    if not tokens:
+    runs = [run for m in _RUN.finditer(text) for run in _split_run(text, m.start(), m.end())]
+    if not runs:
         return []
-    title_case = _is_title_case(tokens)
+    title_case = _TitleCase(text)
     mentions: list[Mention] = []
-    for run in _capitalised_runs(text, tokens):
-        mentions.extend(_match_run(text, tokens, run, sentence, gazetteer, title_case=title_case))
+    for run in runs:
+        if len(run) >= 2:
+            _note_surname(run, gazetteer, surnames)
+        mentions.extend(_match_run(text, run, sentence, gazetteer, title_case=title_case))
     return _expand_region_lists(text, mentions, sentence, gazetteer)
 
 
-def _is_title_case(tokens: list[_Token]) -> bool:
-    long = [t for t in tokens if len(t.text) > 3]
-    return len(long) >= 3 and sum(t.capitalized for t in long) / len(long) >= 0.7
+def _note_surname(run: list[_Token], gazetteer: Gazetteer, surnames: set[str]) -> None:
+    given, surname = normalize(run[0].text), normalize(_strip_possessive(run[1].text))
+    if given in _TITLES or given not in gazetteer.given_names or gazetteer.has_key(f"{given} {surname}"):
+        return
+    surnames.add(surname)
+
+
+class _TitleCase:
+    """Whether a sentence is a headline in Title Case (its capitals say nothing about names).
+
+    Truthy on demand: most sentences never need the answer.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self._value is None:
+            long = _LONG_WORD.findall(self.text)
+            self._value = len(long) >= 3 and sum(w[0].isupper() for w in long) / len(long) >= 0.7
+        return self._value
 
 
 _FUNCTION_WORDS = frozenset(
@@ -202,28 +236,26 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-def _capitalised_runs(text: str, tokens: list[_Token]) -> Iterator[range]:
-    """Index ranges of consecutive capitalised tokens separated by single spaces.
+def _split_run(text: str, start: int, end: int) -> Iterator[list[_Token]]:
+    """The tokens of a run of capitalised words, split where names cannot continue.
 
-    Function words ("In", "The") that are capitalised only because they start a sentence or
-    a headline word are not part of a run.
+    Function words ("In", "The") are capitalised only because they start a sentence; a
+    possessive ends a name ("Ukraine's Sumy region" names two places).
     """
-    i, n = 0, len(tokens)
-    while i < n:
-        if not tokens[i].capitalized or tokens[i].text.lower() in _FUNCTION_WORDS:
-            i += 1
+    current: list[_Token] = []
+    for m in _TOKEN.finditer(text, start, end):
+        token = _Token(m.start(), m.end(), m.group())
+        if token.text.lower() in _FUNCTION_WORDS:
+            if current:
+                yield current
+            current = []
             continue
-        j = i + 1
-        while j < n and tokens[j].capitalized and j - i < 8:
-            if _POSSESSIVE.search(tokens[j - 1].text):  # "Ukraine's Sumy region": two names
-                break
-            gap = text[tokens[j - 1].end : tokens[j].start]
-            if gap == " " or (gap == ". " and tokens[j - 1].text in ("St", "Mt", "Ft")):
-                j += 1
-            else:
-                break
-        yield range(i, j)
-        i = j
+        current.append(token)
+        if token.text.endswith(("'s", "’s")) or len(current) == _MAX_RUN:
+            yield current
+            current = []
+    if current:
+        yield current
 
 
 def _sentence_initial(text: str, token: _Token) -> bool:
@@ -231,100 +263,109 @@ def _sentence_initial(text: str, token: _Token) -> bool:
     return not before or before[-1] in _QUOTE_OPEN + "(:—–-•"
 
 
+def _words_before(text: str, start: int, n: int) -> list[str]:
+    return [w.strip(",.;:“”\"'()").lower() for w in text[max(0, start - 12 * n) : start].split()[-n:]]
+
+
+def _strip_possessive(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
 def _match_run(
     text: str,
-    tokens: list[_Token],
-    run: range,
+    run: list[_Token],
     sentence: Sentence,
     gazetteer: Gazetteer,
     *,
-    title_case: bool,
+    title_case: _TitleCase,
 ) -> list[Mention]:
-    words = [tokens[k].text for k in run]
-    lowered = [normalize(w) for w in words]
-    first = run.start
-    # People: a title before or inside the run, or a given name followed by a surname.
-    prev_word = normalize(tokens[first - 1].text) if first > 0 else ""
-    if prev_word in _TITLES and not _is_place_key(gazetteer, lowered[0]):
+    """The mentions in a run of capitalised words, without people, and with organisations marked.
+
+    The checks for people and organisations need the words around the run; they run only for
+    runs that hold a place-like name at all.
+    """
+    if len(run) == 1 and not _REGION_AFTER.match(text, run[0].end):  # most runs: "Russian", "Ukraine's"
+        name = _strip_possessive(run[0].text)
+        country = gazetteer.country(name)
+        iso = country.iso if country is not None else gazetteer.demonym(name)
+        if iso is not None:
+            span = _Span(sentence, run, 0, 1, gazetteer)
+            return [span.mention(name, "country" if country is not None else "demonym", country=iso)]
+    out: list[Mention] = []
+    k = 0
+    while k < len(run):
+        mention, used = _longest_match(run, k, sentence, gazetteer, title_case)
+        if mention is None:
+            k += 1
+            continue
+        out.append(mention)
+        k += used
+    if all(m.kind in ("country", "demonym") for m in out):
+        return out
+    lowered = [normalize(_strip_possessive(t.text)) for t in run]
+    # People: a title before the run ("governor Vyacheslav Gladkov"), a title inside it ("Kharkiv
+    # Governor Oleh Syniehubov": what follows it), or a given name with a surname.
+    prev_word = _words_before(text, run[0].start, 1)
+    if prev_word and prev_word[0] in _TITLES and not _is_place_key(gazetteer, lowered[0]):
         return []
-    for k, low in enumerate(lowered):
-        if _POSSESSIVE.sub("", low) in _TITLES and k + 1 < len(lowered):
-            words, lowered, first = words[:k], lowered[:k], first
-            run = range(run.start, run.start + k)
-            break
+    title_at = next((k for k, low in enumerate(lowered[:-1]) if low in _TITLES), None)
+    if title_at is not None:
+        out = [m for m in out if m.start < sentence.start + run[title_at].start]
+        run, lowered = run[:title_at], lowered[:title_at]
+        if not run:
+            return out
     if (
         len(lowered) >= 2
         and lowered[0] in gazetteer.given_names
         and not gazetteer.has_key(" ".join(lowered[:2]))
-        and not gazetteer.country(words[0])
-        and not _REGION_AFTER.match(text, tokens[run.start].end)
+        and not gazetteer.country(run[0].text)
+        and not _REGION_AFTER.match(text, run[0].end)
     ):
-        return []
-    organisation = _in_organisation_name(tokens, run)
-    facility = any(low in _FACILITY_WORDS for low in lowered[1:])
-    out: list[Mention] = []
-    k = 0
-    while k < len(run):
-        mention, used = _longest_match(tokens, run.start + k, run.stop, sentence, gazetteer, title_case)
-        if mention is None:
-            k += 1
-            continue
-        if organisation and mention.kind not in ("country", "demonym"):
-            mention = replace(mention, role="organisation")
-        elif facility and mention.kind == "place":
-            mention = replace(mention, cue=mention.cue or "facility")
-        out.append(mention)
-        k += used
+        return [m for m in out if m.kind in ("country", "demonym")]
+    # A place inside a longer name: an organisation ("Liberty of Russia Legion"), or a facility.
+    if _in_organisation_name(text, run):
+        return [m if m.kind in ("country", "demonym") else replace(m, role="organisation") for m in out]
+    if any(low in _FACILITY_WORDS for low in lowered[1:]):
+        return [replace(m, cue=m.cue or "facility") if m.kind == "place" else m for m in out]
     return out
 
 
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "de", "del", "la"})
 
 
-def _in_organisation_name(tokens: list[_Token], run: range) -> bool:
+def _in_organisation_name(text: str, run: list[_Token]) -> bool:
     """Whether the run is part of a longer name ending in an organisation word.
 
     "the Liberty of Russia Legion", "Kharkiv Regional Military Administration".
     """
-    words = [normalize(tokens[k].text) for k in range(run.start + 1, run.stop)]
-    k = run.stop
-    while k < len(tokens) and k - run.stop < 6:
-        word = tokens[k].text
-        if not (tokens[k].capitalized or word in _NAME_CONNECTORS):
+    words = [normalize(t.text) for t in run[1:]]
+    for n, m in enumerate(_TOKEN.finditer(text, run[-1].end)):
+        word = m.group()
+        if n == 6 or not (word[0].isupper() or word in _NAME_CONNECTORS):
             break
         words.append(normalize(word))
-        k += 1
-    return any(_POSSESSIVE.sub("", w) in _ORGANISATION_WORDS for w in words)
+    return any(_strip_possessive(w) in _ORGANISATION_WORDS for w in words)
 
 
 def _is_place_key(gazetteer: Gazetteer, key: str) -> bool:
     return gazetteer.has_key(key) or bool(gazetteer.regions(key)) or gazetteer.country(key) is not None
 
 
-@dataclass(frozen=True, slots=True)
 class _Span:
-    """A candidate name: tokens ``i:j`` of a sentence, with its surface text and position."""
+    """A candidate name: tokens ``i:j`` of a sentence, with its surface text and position.
 
-    sentence: Sentence
-    tokens: list[_Token]
-    i: int
-    j: int
+    A plain class rather than a dataclass: it is made for every candidate span, and its
+    positions are computed once here instead of on every access.
+    """
 
-    @property
-    def start(self) -> int:
-        return self.tokens[self.i].start
+    __slots__ = ("end", "gazetteer", "i", "j", "sentence", "single", "start", "surface", "tokens")
 
-    @property
-    def end(self) -> int:
-        return self.tokens[self.j - 1].end
-
-    @property
-    def surface(self) -> str:
-        return self.sentence.text[self.start : self.end]
-
-    @property
-    def single(self) -> bool:
-        return self.j - self.i == 1
+    def __init__(self, sentence: Sentence, tokens: list[_Token], i: int, j: int, gazetteer: Gazetteer) -> None:
+        self.sentence, self.tokens, self.i, self.j, self.gazetteer = sentence, tokens, i, j, gazetteer
+        self.start = tokens[i].start
+        self.end = tokens[j - 1].end
+        self.surface = sentence.text[self.start : self.end]
+        self.single = j - i == 1
 
     def mention(self, name: str, kind: str, **fields: object) -> Mention:
         return Mention(
@@ -343,79 +384,94 @@ class _Span:
         name: str,
         kind: str,
         cue: str | None,
-        hint: str | None,
+        before: str,
         candidates: Sequence[Match] = (),
         **fields: object,
     ) -> Mention:
         found = tuple(candidates)
         role = _role(self.sentence.text, self.start, self.end, kind, found, cue)
+        hint = _country_hint(before, self.gazetteer)
         return self.mention(name, kind, role=role, cue=cue, candidates=found, country_hint=hint, **fields)
 
 
 def _longest_match(
-    tokens: list[_Token], i: int, stop: int, sentence: Sentence, gazetteer: Gazetteer, title_case: bool
+    run: list[_Token], i: int, sentence: Sentence, gazetteer: Gazetteer, title_case: _TitleCase
 ) -> tuple[Mention | None, int]:
-    for j in range(min(stop, i + 5), i, -1):
-        mention = _classify(_Span(sentence, tokens, i, j), gazetteer, title_case)
+    for j in range(min(len(run), i + 5), i, -1):
+        mention = _classify(_Span(sentence, run, i, j, gazetteer), gazetteer, title_case)
         if mention is not None:
             return mention, j - i
     return None, 1
 
 
-def _classify(span: _Span, gazetteer: Gazetteer, title_case: bool) -> Mention | None:
-    """What a candidate name is: a country, a demonym, a region, a district, a place, or nothing."""
+def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase) -> Mention | None:
+    """What a candidate name is: a country, a demonym, a region, a district, a place, or nothing.
+
+    Dictionary lookups come first; the cue patterns run only for spans that can be names.
+    """
     text, surface = span.sentence.text, span.surface
-    name = _POSSESSIVE.sub("", surface)
+    name = _strip_possessive(surface)
     possessive = name != surface
     key = normalize(name)
-    if len(key) < 2:
+    if len(key) < 2 or key in _MONTHS_DAYS or (span.single and key in _NOT_PLACES):
         return None
     if span.single and name.isupper() and len(name) <= 5:  # acronyms: only countries ("US", "UK")
         country = gazetteer.country(name)
         return span.mention(name, "country", country=country.iso) if country else None
-    before = text[: span.start]
-    hint = _country_hint(before, gazetteer)
     region_cue = _REGION_AFTER.match(text, span.end) if not possessive else None
-
     country = gazetteer.country(name)
     if country is not None and not region_cue:
         return span.mention(name, "country", country=country.iso)
     demonym = gazetteer.demonym(name)
     if demonym is not None:
         return span.mention(name, "demonym", country=demonym)
-    if key in _MONTHS_DAYS or (span.single and key in _NOT_PLACES):
-        return None
-
     known = gazetteer.has_key(key)
-    region_before = _REGION_BEFORE.search(before)
-    if region_cue or region_before:
-        regions = tuple(gazetteer.regions(name))
-        if regions or region_before or not known:
-            if regions or not known:
-                return span.place_mention(name, "region", "region", hint, regions=regions)
-            return span.place_mention(name, "district", "region", hint, candidates=gazetteer.lookup_key(key))
-    if _DISTRICT_AFTER.match(text, span.end) or _DISTRICT_BEFORE.search(before):
-        return span.place_mention(name, "district", "district", hint, candidates=gazetteer.lookup_key(key))
-
-    cue, offset_km, bearing = _place_cue(before)
+    regions = tuple(gazetteer.regions(name))
+    if not (known or regions) and not span.single:
+        return None  # a name of several words has to be one the index knows
+    before = text[: span.start]
+    if not (known or regions) and not (region_cue or _may_cue_unknown(text, span, before)):
+        return None  # an unknown word without any cue around it
+    last = _words_before(text, span.start, 1)
+    after_of = bool(last) and last[0] in ("of", "the")  # "the region of X", "the district of the X"
+    if region_cue or (after_of and _REGION_BEFORE.search(before, len(before) - 40)):
+        if regions or not known:
+            return span.place_mention(name, "region", "region", before, regions=regions)
+        return span.place_mention(name, "district", "region", before, candidates=gazetteer.lookup_key(key))
+    if _DISTRICT_AFTER.match(text, span.end) or (after_of and _DISTRICT_BEFORE.search(before, len(before) - 40)):
+        return span.place_mention(name, "district", "district", before, candidates=gazetteer.lookup_key(key))
+    cue, offset_km, bearing = _place_cue(before) if last and last[0] in _CUE_GATES else (None, None, None)
     if known:
         if not cue and _looks_like_common_word(text, span.tokens[span.i], key, gazetteer, span.single, title_case):
             return None
         return span.place_mention(
-            name, "place", cue, hint, candidates=gazetteer.lookup_key(key), offset_km=offset_km, bearing=bearing
+            name, "place", cue, before, candidates=gazetteer.lookup_key(key), offset_km=offset_km, bearing=bearing
         )
-    regions = tuple(gazetteer.regions(name))
-    only_regions = all(r.type in _REGION_TYPES for r in regions)
-    if regions and only_regions and (not span.single or key not in gazetteer.common_words):
+    if regions and all(r.type in _REGION_TYPES for r in regions):
+        if span.single and key in gazetteer.common_words:
+            return None
         named_as_region = key.rsplit(" ", 1)[-1] in _REGION_WORDS  # "Kharkiv Oblast"
-        return span.place_mention(name, "region", "region" if named_as_region else None, hint, regions=regions)
-    if (
-        span.single
-        and (cue or _after_settlement_noun(span.tokens, span.i))
-        and _plausible_unknown(name, key, gazetteer)
-    ):
-        return span.place_mention(name, "unknown", cue or "settlement", hint)
+        return span.place_mention(name, "region", "region" if named_as_region else None, before, regions=regions)
+    if span.single and (cue or _after_settlement_noun(text, span.start)) and _plausible_unknown(name, key, gazetteer):
+        return span.place_mention(name, "unknown", cue or "settlement", before)
     return None
+
+
+_CUE_LAST_WORDS = frozenset(
+    "of near outside around nearby to from including and in at km kilometres kilometers miles mi".split()
+)
+
+
+def _may_cue_unknown(text: str, span: _Span, before: str) -> bool:
+    """Cheap test of whether a cue could make an unknown word a place (the patterns come later)."""
+    if _DISTRICT_AFTER.match(text, span.end):
+        return True
+    words = before[-40:].split()
+    return bool(words) and (words[-1].lower() in _CUE_LAST_WORDS or _after_settlement_noun(text, span.start))
+
+
+# Every place cue ends in one of these words, right before the name: the patterns run only then.
+_CUE_GATES = frozenset("of near outside around nearby to from the".split())
 
 
 def _place_cue(before: str) -> tuple[str | None, float | None, str | None]:
@@ -459,15 +515,15 @@ def _country_hint(before: str, gazetteer: Gazetteer) -> str | None:
 
 
 def _looks_like_common_word(
-    text: str, token: _Token, key: str, gazetteer: Gazetteer, single: bool, title_case: bool
+    text: str, token: _Token, key: str, gazetteer: Gazetteer, single: bool, title_case: _TitleCase
 ) -> bool:
     if not single or key not in gazetteer.common_words:
         return False
-    return title_case or _sentence_initial(text, token) or len(key) <= 3
+    return bool(title_case) or _sentence_initial(text, token) or len(key) <= 3
 
 
-def _after_settlement_noun(tokens: list[_Token], i: int) -> bool:
-    return any(t.text.lower() in _SETTLEMENT_NOUNS for t in tokens[max(0, i - 4) : i])
+def _after_settlement_noun(text: str, start: int) -> bool:
+    return not _SETTLEMENT_NOUNS.isdisjoint(_words_before(text, start, 4))
 
 
 def _plausible_unknown(name: str, key: str, gazetteer: Gazetteer) -> bool:
@@ -481,17 +537,36 @@ def _plausible_unknown(name: str, key: str, gazetteer: Gazetteer) -> bool:
     )
 
 
+_AUTHORITY_NOUNS = frozenset(
+    "official officials authorities governor mayor head administration council prosecutor prosecutors "
+    "government leadership spokesman spokeswoman parliament".split()
+)
+_AUTHORITY_NEXT = frozenset("governor mayor authorities officials administration council police government".split())
+_DESTINATION_WORDS = frozenset("towards toward direction heading bound advance advancing".split())
+
+
 def _role(text: str, start: int, end: int, kind: str, candidates: tuple[Match, ...], cue: str | None) -> str:
-    before, after = text[:start], text[end:]
-    if _in_short_quote(text, start, end):
+    """Why a place is named: ``"event"``, or the role that keeps it from being the event's place.
+
+    Word tests decide whether a pattern can apply before it runs; most names need none.
+    """
+    if any(q in text for q in _QUOTE_OPEN) and _in_short_quote(text, start, end):
         return "quoted"
-    if _AUTHORITY_BEFORE.search(before[-80:]) or _AUTHORITY_AFTER.match(after):
+    before_words = set(_words_before(text, start, 8))
+    after = text[end : end + 60]
+    if (
+        not before_words.isdisjoint(_AUTHORITY_NOUNS) and _AUTHORITY_BEFORE.search(text, max(0, start - 80), start)
+    ) or (
+        not _AUTHORITY_NEXT.isdisjoint(w.strip(",.;:").lower() for w in after.split()[:5])
+        and _AUTHORITY_AFTER.match(after)
+    ):
         return "authority"
-    tail = before[-120:]
-    clause = re.split(r"[,;:]\s", tail)[-1]
-    if "from" in clause.lower() and (_ORIGIN_VERB.search(tail) or _FROM_POSITIONS.search(tail)):
-        return "origin"
-    if _DESTINATION_BEFORE.search(tail):
+    tail = text[max(0, start - 120) : start]
+    if "from" in tail.lower():
+        clause = re.split(r"[,;:]\s", tail)[-1]
+        if "from" in clause.lower() and (_ORIGIN_VERB.search(tail) or _FROM_POSITIONS.search(tail)):
+            return "origin"
+    if not before_words.isdisjoint(_DESTINATION_WORDS) and _DESTINATION_BEFORE.search(tail):
         return "destination"
     if (
         kind == "place"
@@ -544,17 +619,3 @@ def _expand_region_lists(text: str, mentions: list[Mention], sentence: Sentence,
                 out[k] = replace(prev, kind="district", cue="district", role=m.role)
             k -= 1
     return out
-
-
-def _drop_people_surnames(mentions: list[Mention], article: Article, gazetteer: Gazetteer) -> list[Mention]:
-    """Drop later mentions of a surname first seen after a given name ("Vyacheslav Gladkov" → "Gladkov")."""
-    surnames = set()
-    for m in re.finditer(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b", article.text):
-        given = normalize(m.group(1))
-        if given in _FUNCTION_WORDS or given in _TITLES:
-            continue
-        if given in gazetteer.given_names and not gazetteer.has_key(normalize(m.group(0))):
-            surnames.add(normalize(m.group(2)))
-    if not surnames:
-        return mentions
-    return [m for m in mentions if not (m.kind == "place" and m.cue is None and normalize(m.name) in surnames)]

@@ -112,13 +112,16 @@ _CONSEQUENCE = _words(
     r"killed|killing|dead|died|deaths?|wounded|wounding|injur(?:ed|ing|ies)|casualties|damag(?:ed|ing|e)"
     r"|destroy(?:ed|ing)|fires?|ablaze"
 )
-# Case-sensitive on purpose: "may" the modal, not "May" the month.
-_IRREALIS = re.compile(
+# Negations and modals: the event words they govern did not (or not yet) happen. Case-sensitive
+# on purpose: "may" the modal, not "May" the month.
+_IRREALIS_WORD = re.compile(
     r"\b(?:[Nn]ot|[Nn]ever|[Nn]o|urged?|urging|call(?:ed|s)? on|advised?|asked|plans?|planning"
     r"|threaten(?:ed|s)?|could|would|may|might|will|[Ii]f|[Uu]nless|aim(?:ing|s)? to|expected to"
     r"|ready to|vow(?:ed|s)? to|prepared to|able to|intend(?:s|ed)? to|fears? of|warn(?:ed|s)? of"
-    r"|risk of|possible|potential|[Aa]ny|denied|denies|deny)\b[^,;:.]{0,40}$"
+    r"|risk of|possible|potential|[Aa]ny|denied|denies|deny)\b"
 )
+_IRREALIS_REACH = 40  # characters after the word, within one stretch of the clause
+_CLAUSE_BREAK = re.compile(r"[,;:.]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +134,79 @@ class Trigger:
     text: str
 
 
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (``a|b(?:c|d)|e`` → ``a``, ``b(?:c|d)``, ``e``)."""
+    parts, depth, current = [], 0, ""
+    for ch in pattern:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*parts, current]
+
+
+def _lexicon() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """Every event word pattern, indexed by its first three letters, in priority order.
+
+    Scanning a clause then costs one dictionary lookup per word; only the few patterns that can
+    start with that word are tried (one alternation of them all backtracks at every word, and
+    is several times slower).
+    """
+    index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    groups = (*_SPECIFIC.items(), ("generic", _GENERIC), ("consequence", _CONSEQUENCE))
+    for kind, pattern in groups:
+        inner = pattern.pattern.removeprefix(r"\b(?:").removesuffix(r")\b")
+        for alternative in _alternatives(inner):
+            prefix = re.match(r"[A-Za-z-]{3}", alternative)
+            if prefix is None:
+                raise ValueError(f"event word pattern {alternative!r} needs three literal letters first")
+            compiled = re.compile(rf"(?:{alternative})\b", re.I)
+            index.setdefault(prefix.group().lower(), []).append((kind, compiled))
+    return index
+
+
+_LEXICON = _lexicon()
+_WORD_START = re.compile(r"\b[A-Za-z-]{3}")
+
+
 def find_triggers(clause: str) -> list[Trigger]:
-    """Event words of a clause, in text order, without those under a negation or modal."""
-    found: list[Trigger] = []
-    for kind, pattern in _SPECIFIC.items():
-        found += [Trigger(kind, m.start(), m.end(), m.group()) for m in pattern.finditer(clause)]
-    found += [Trigger("generic", m.start(), m.end(), m.group()) for m in _GENERIC.finditer(clause)]
-    found += [Trigger("consequence", m.start(), m.end(), m.group()) for m in _CONSEQUENCE.finditer(clause)]
-    return sorted((t for t in found if not _IRREALIS.search(clause[: t.start])), key=lambda t: t.start)
+    """Event words of a clause, in text order, without those under a negation or modal.
+
+    A negation or modal governs the event words up to :data:`_IRREALIS_REACH` characters after
+    it, within the same stretch of the clause (no comma, colon or full stop between).
+    """
+    matched: list[Trigger] = []
+    covered = 0  # words inside the previous match are not tried again
+    low = clause.lower()
+    scanned = low if len(low) == len(clause) else clause  # lower-casing may change lengths ("İ")
+    for word in _WORD_START.finditer(scanned):
+        start = word.start()
+        candidates = _LEXICON.get(word.group() if scanned is low else word.group().lower())
+        if candidates is None or start < covered:
+            continue
+        for kind, pattern in candidates:
+            m = pattern.match(clause, start)
+            if m is not None:
+                covered = m.end()
+                matched.append(Trigger(kind, start, m.end(), m.group()))
+                break
+    if not matched:
+        return matched
+    blockers = [m.end() for m in _IRREALIS_WORD.finditer(clause)]
+    return [
+        t
+        for t in matched
+        if not any(
+            t.start - end <= _IRREALIS_REACH and not _CLAUSE_BREAK.search(clause, end, t.start)
+            for end in blockers
+            if end <= t.start
+        )
+    ]
 
 
 def classify(triggers: list[Trigger]) -> list[EventKind]:

@@ -48,7 +48,7 @@ def test_casualties_of_different_groups_add_up_and_repeats_do_not() -> None:
     ],
 )
 def test_actors(text: str, actors: list[str]) -> None:
-    assert actors_in(text) == actors
+    assert list(actors_in(text)) == actors
 
 
 @pytest.mark.parametrize(

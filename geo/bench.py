@@ -1,0 +1,194 @@
+"""Benchmarks that print figures: ``python -m geo bench``.
+
+* **cold start**: a fresh interpreter importing :mod:`geo` and loading the cached index;
+* **throughput**: warm articles per second on one core, over seed-sized articles composed from
+  the paragraphs of the bundled sample articles;
+* **lookups**: gazetteer lookups per second over distinct names drawn from the index;
+* **border**: building the border from the time-zone data, and distances and sides for points;
+* **memory**: peak resident memory of each part.
+
+The figures are measurements of this machine, not assertions; nothing here fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "sample_articles"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+_SAMPLE_DIRS = (_ROOT / "seeds", _ROOT / "tests" / "data" / "articles")
+
+
+def _peak_rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def sample_articles(n: int, *, size: int = 5000, seed: int = 0) -> list[Any]:
+    """``n`` seed-sized articles made of paragraphs of the bundled sample articles."""
+    from .articles import article_from_text, read_articles
+
+    paragraphs: list[str] = []
+    for folder in _SAMPLE_DIRS:
+        for path in sorted(folder.glob("*.txt")):
+            paragraphs += read_articles(path)[0].text.split("\n\n")
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        body: list[str] = []
+        while sum(len(p) for p in body) < size:
+            body.append(rng.choice(paragraphs))
+        published = dt.date(2023, 1, 1) + dt.timedelta(days=i)
+        out.append(article_from_text("\n\n".join(body), title=f"Sample article {i}", published=published))
+    return out
+
+
+def bench_cold_start() -> dict[str, float]:
+    """Import and index load in a fresh interpreter (the index is built first if needed)."""
+    from .gazetteer import get_gazetteer
+
+    get_gazetteer()  # make sure the cache exists, so the child measures a load, not a build
+    code = (
+        "import time; t0 = time.perf_counter(); import geo; t1 = time.perf_counter();"
+        "geo.get_gazetteer(); t2 = time.perf_counter();"
+        "rss = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1];"
+        "print(t1 - t0, t2 - t1, int(rss) / 1024)"
+    )
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=_ROOT)
+        runs.append([float(v) for v in out.stdout.split()])
+    best = min(runs, key=lambda r: r[0] + r[1])
+    return {"import_s": best[0], "index_load_s": best[1], "cold_start_s": best[0] + best[1], "index_rss_mb": best[2]}
+
+
+def bench_throughput(n: int, passes: int = 3) -> dict[str, float]:
+    """Warm articles per second over ``n`` sample articles: the median of ``passes`` passes.
+
+    The sample articles are recombined paragraphs, so nothing keyed by text is cached between
+    articles (only names and points are, as they would be in any stream of news).
+    """
+    import statistics
+
+    from .articles import read_articles
+    from .gazetteer import get_gazetteer
+    from .pipeline import extract
+
+    gaz = get_gazetteer()
+    articles = sample_articles(n)
+    extract(articles[0], gazetteer=gaz)  # warm up: border, caches
+    rates, events = [], 0
+    for _ in range(passes):
+        start = time.perf_counter()
+        events = sum(len(extract(a, gazetteer=gaz)) for a in articles)
+        rates.append(n / (time.perf_counter() - start))
+    seed = read_articles(_ROOT / "seeds" / "000_9350b7dae76c861a.txt", published="2023-05-24")[0]
+    start = time.perf_counter()
+    for _ in range(100):
+        extract(seed, gazetteer=gaz)
+    seed_rate = 100 / (time.perf_counter() - start)
+    rate = statistics.median(rates)
+    return {
+        "articles": n,
+        "events_per_article": events / n,
+        "articles_per_s": rate,
+        "ms_per_article": 1000 / rate,
+        "chars_per_article": sum(len(a.text) for a in articles) / n,
+        "seed_articles_per_s": seed_rate,
+    }
+
+
+def bench_lookups(n: int) -> dict[str, float]:
+    from .gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    keys = random.Random(1).sample(gaz._layers[0].keys, n)
+    start = time.perf_counter()
+    for key in keys:
+        gaz.lookup_key(key)
+    elapsed = time.perf_counter() - start
+    return {"lookups": n, "lookups_per_s": n / elapsed, "us_per_lookup": 1e6 * elapsed / n}
+
+
+def bench_border(points: int) -> dict[str, float]:
+    import numpy as np
+
+    from .borders import build_border
+
+    start = time.perf_counter()
+    border = build_border()
+    built = time.perf_counter() - start
+    rng = np.random.default_rng(0)
+    lat, lon = rng.uniform(44, 53, points), rng.uniform(30, 41, points)
+    border.distance_km(lat[:10], lon[:10])  # the projection and R-tree are made once
+    start = time.perf_counter()
+    border.distance_km(lat, lon)
+    distance = time.perf_counter() - start
+    start = time.perf_counter()
+    border.sides_of(lat, lon)
+    sides = time.perf_counter() - start
+    return {
+        "border_build_s": built,
+        "points": points,
+        "distance_ms": 1000 * distance,
+        "sides_ms": 1000 * sides,
+        "border_km": _line_km(border),
+    }
+
+
+def _line_km(border: Any) -> float:
+    import pyproj
+
+    lon, lat = zip(*border.line.coords, strict=True)
+    return float(pyproj.Geod(ellps="WGS84").line_length(lon, lat)) / 1000
+
+
+def _line(name: str, figures: dict[str, float]) -> str:
+    parts = [f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()]
+    return f"{name}: " + " ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m geo bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=300, help="articles for the throughput run")
+    parser.add_argument("--lookups", type=int, default=100_000)
+    parser.add_argument("--points", type=int, default=10_000, help="points for the border distances")
+    parser.add_argument("--only", choices=("cold", "throughput", "lookups", "border", "map"), action="append")
+    parser.add_argument("--events", type=int, action="append", help="events for the map benchmark (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ns = parser.parse_args(argv)
+    parts = ns.only or ["cold", "throughput", "lookups", "border", "map"]
+    results: dict[str, dict[str, float]] = {}
+    if "cold" in parts:
+        results["cold start"] = bench_cold_start()
+    if "lookups" in parts:
+        results["lookups"] = bench_lookups(ns.lookups)
+    if "throughput" in parts:
+        results["throughput"] = bench_throughput(ns.articles)
+    if "border" in parts:
+        results["border"] = bench_border(ns.points)
+    if "map" in parts:
+        from .mapview import bench_map
+
+        for n in ns.events or [1000, 10_000]:
+            results[f"map {n} events"] = bench_map(n)
+    results["memory"] = {"peak_rss_mb": _peak_rss_mb()}
+    if ns.json:
+        print(json.dumps(results, indent=1))
+    else:
+        for name, figures in results.items():
+            print(_line(name, figures))
+    return 0
