@@ -22,6 +22,9 @@ __all__ = ["main"]
 
 logger = logging.getLogger(__name__)
 
+_ONLINE_HELP = (
+    "ask Nominatim (1 request/s, cached) about places the offline index lacks; needs a network (also GEO_ONLINE=1)"
+)
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -59,10 +62,12 @@ def _progress(items: list[Path], label: str):  # type: ignore[no-untyped-def]
     return tqdm(items, desc=label, unit="article", file=sys.stderr, disable=len(items) < 5 or None)
 
 
-def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, label: str):  # type: ignore[no-untyped-def]
+def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, label: str, online: bool):  # type: ignore[no-untyped-def]
     """Yield ``(article, events)`` for every readable article; report the rest."""
+    from .geocoders import OnlineGeocoder
     from .pipeline import extract, resolve_article
 
+    geocoder = OnlineGeocoder() if online or settings.online else None
     files = list(_expand(paths, run))
     for path in _progress(files, label):
         try:
@@ -72,7 +77,7 @@ def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, la
             continue
         for article in articles:
             try:
-                events = extract(article)
+                events = extract(article, online=geocoder)
             except GeoError as err:
                 run.problem(f"{article.source}: {err}")
                 continue
@@ -86,7 +91,7 @@ def _cmd_extract(ns: argparse.Namespace) -> int:
     from .store import events_to_gdf
 
     run = _Run()
-    events = [e for _, found in _read_and_extract(ns.paths, ns.published, run, "extract") for e in found]
+    events = [e for _, found in _read_and_extract(ns.paths, ns.published, run, "extract", ns.online) for e in found]
     table = events_to_gdf(events)
     if ns.output:
         write_events(table, ns.output, ns.format)
@@ -102,7 +107,7 @@ def _cmd_ingest(ns: argparse.Namespace) -> int:
 
     run = _Run()
     store = EventStore(ns.store)
-    pairs = list(_read_and_extract(ns.paths, ns.published, run, "ingest"))
+    pairs = list(_read_and_extract(ns.paths, ns.published, run, "ingest", ns.online))
     try:
         result = store.ingest(pairs, replace=ns.replace)
     except GeoError as err:
@@ -157,7 +162,7 @@ def _cmd_gazetteer(ns: argparse.Namespace) -> int:
 def _gazetteer_add(files: Sequence[str]) -> int:
     import shutil
 
-    from .gazetteer import read_any_supplement
+    from .supplements import read_any_supplement
 
     run = _Run()
     target = settings.user_gazetteer_dir
@@ -199,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--published", type=_date_argument, help="publication date YYYY-MM-DD (default: from the file)")
     p.add_argument("-o", "--output", help="output file (default: GeoJSON on standard output)")
     p.add_argument("--format", choices=("geojson", "csv", "gpkg", "kml"), help="default: from the output suffix")
+    p.add_argument("--online", action="store_true", help=_ONLINE_HELP)
     p.set_defaults(func=_cmd_extract)
 
     p = verbs.add_parser("ingest", help="extract events and add them to the event store")
@@ -206,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--published", type=_date_argument)
     p.add_argument("--store", type=Path, help=f"GeoPackage store (default {settings.store_path})")
     p.add_argument("--replace", action="store_true", help="re-extract articles already in the store")
+    p.add_argument("--online", action="store_true", help=_ONLINE_HELP)
     p.set_defaults(func=_cmd_ingest)
 
     p = verbs.add_parser("export", help="write the event store to a file")

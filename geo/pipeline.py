@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .articles import Article
 from .events import Event, extract_events
 from .gazetteer import Gazetteer, get_gazetteer
-from .resolve import ResolvedPlace, resolve_mentions
+from .resolve import OnlinePlaces, ResolvedPlace, resolve_mentions
 from .toponyms import find_mentions
 
 if TYPE_CHECKING:
@@ -32,22 +32,29 @@ __all__ = ["extract", "resolve_article", "run"]
 logger = logging.getLogger(__name__)
 
 
-def resolve_article(article: Article, *, gazetteer: Gazetteer | None = None) -> list[ResolvedPlace]:
+def resolve_article(
+    article: Article, *, gazetteer: Gazetteer | None = None, online: OnlinePlaces | None = None
+) -> list[ResolvedPlace]:
     """The article's place mentions, each resolved (or marked unresolved)."""
     gaz = gazetteer or get_gazetteer()
-    return resolve_mentions(find_mentions(article, gaz), gaz)
+    return resolve_mentions(find_mentions(article, gaz), gaz, online=online)
 
 
-def extract(article: Article, *, gazetteer: Gazetteer | None = None) -> list[Event]:
-    """The events an article reports, placed, dated and with their border distance."""
+def extract(article: Article, *, gazetteer: Gazetteer | None = None, online: OnlinePlaces | None = None) -> list[Event]:
+    """The events an article reports, placed, dated and with their border distance.
+
+    ``online`` (an :class:`geo.geocoders.OnlineGeocoder`) is asked about names the offline index
+    lacks; without it (the default) nothing leaves the machine.
+    """
     gaz = gazetteer or get_gazetteer()
-    return extract_events(article, resolve_article(article, gazetteer=gaz), gaz)
+    return extract_events(article, resolve_article(article, gazetteer=gaz, online=online), gaz)
 
 
 def run(
     articles: Iterable[Article],
     *,
     gazetteer: Gazetteer | None = None,
+    online: OnlinePlaces | None = None,
     progress: Callable[[Article, list[Event]], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Extract the events of many articles into one GeoDataFrame (EPSG:4326)."""
@@ -56,7 +63,7 @@ def run(
     gaz = gazetteer or get_gazetteer()
     events: list[Event] = []
     for article in articles:
-        found = extract(article, gazetteer=gaz)
+        found = extract(article, gazetteer=gaz, online=online)
         events.extend(found)
         if progress is not None:
             progress(article, found)

@@ -9,7 +9,9 @@ Each candidate of a mention gets a score from:
   border area) as a weak prior;
 * the first-level areas the article names ("in the Sumy region" favours the Krasnopillya in
   Sumy oblast over its namesake in Mykolaiv oblast);
-* nearness to the places the article names unambiguously.
+* nearness to the places the article names unambiguously;
+* a bonus for supplement entries (curated border villages, or a user's own additions), which
+  carry no population.
 
 Region mentions resolve to the region (precision 3, placed at its capital); district mentions
 to the district's town (precision 2). A name the gazetteer lacks falls back to a place named
@@ -24,7 +26,8 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from geopy.distance import EARTH_RADIUS
 
@@ -32,13 +35,14 @@ from . import settings
 from .gazetteer import AdminArea, Gazetteer, Match, Place
 from .toponyms import Mention
 
-__all__ = ["ResolvedPlace", "resolve_mentions"]
+__all__ = ["OnlinePlaces", "ResolvedPlace", "resolve_mentions"]
 
 PLACE_KINDS = ("place", "region", "district", "unknown")
 _EARTH_RADIUS_KM = EARTH_RADIUS
 _NAME_WEIGHT = (1.0, 0.6, -0.5)  # PRIMARY, ALTERNATE, FUZZY
 _MIN_SCORE_BARE = 3.6  # a mention without a cue needs this much evidence,
 _MIN_SCORE_BARE_FOCUS = 3.0  # or this much for a place in the focus countries
+_SUPPLEMENT_BONUS = 1.5
 _CUES_OF_SMALL_PLACES = frozenset({"village", "hamlet", "settlement", "township"})
 _REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast", "state")
 
@@ -64,6 +68,12 @@ class ResolvedPlace:
         return self.place is not None
 
 
+class OnlinePlaces(Protocol):
+    """What the resolver asks an online geocoder (see :class:`geo.geocoders.OnlineGeocoder`)."""
+
+    def place_for(self, name: str, context: list[str], country: str | None) -> Place | None: ...
+
+
 @dataclass
 class _Context:
     countries: dict[str, float]
@@ -78,6 +88,7 @@ def resolve_mentions(
     *,
     focus_countries: Iterable[str] | None = None,
     require_evidence: bool = True,
+    online: OnlinePlaces | None = None,
 ) -> list[ResolvedPlace]:
     """Resolve every place-like mention (kinds place, region, district, unknown).
 
@@ -92,6 +103,9 @@ def resolve_mentions(
     require_evidence
         Leave bare mentions (no cue) unresolved when their best score is low. Turn off when the
         spans are known to be places (evaluation on gold spans, a geocoding query).
+    online
+        An online geocoder asked about names with a place cue that the index cannot resolve,
+        before they fall back to a place or region named beside them.
     """
     focus = frozenset(settings.focus_countries if focus_countries is None else focus_countries)
     ctx = _Context(countries=_country_shares(mentions), regions=set(), focus=focus)
@@ -119,7 +133,7 @@ def resolve_mentions(
             out.append(_resolve_place(m, ranking.ranked(m), gazetteer, focus, require_evidence))
         else:
             out.append(ResolvedPlace(m, None, None, "unresolved"))
-    return _fall_back(_regions_named_again(out), ctx, gazetteer)
+    return _fall_back(_regions_named_again(out), ctx, gazetteer, online)
 
 
 class _Ranking:
@@ -202,6 +216,8 @@ def _score(c: Match, m: Mention, ctx: _Context) -> float:
     s += 2.0 * ctx.countries.get(p.country, 0.0)
     if p.country in ctx.focus:
         s += 0.75
+    if p.source != "geonames":  # a supplement: curated for this border, though without a population
+        s += _SUPPLEMENT_BONUS
     if (p.country, p.admin1 or "") in ctx.regions:
         s += 2.5
     nearest = _nearest_anchor_km(p, m.name.casefold(), ctx.anchors)
@@ -270,8 +286,10 @@ def _regions_named_again(resolved: list[ResolvedPlace]) -> list[ResolvedPlace]:
     return out
 
 
-def _fall_back(resolved: list[ResolvedPlace], ctx: _Context, gazetteer: Gazetteer) -> list[ResolvedPlace]:
-    """Place what the gazetteer lacks next to what the text names beside it."""
+def _fall_back(
+    resolved: list[ResolvedPlace], ctx: _Context, gazetteer: Gazetteer, online: OnlinePlaces | None = None
+) -> list[ResolvedPlace]:
+    """Place what the gazetteer lacks: online if asked, else next to what the text names beside it."""
     out = list(resolved)
     by_sentence: dict[int, list[ResolvedPlace]] = {}
     for o in resolved:
@@ -281,8 +299,14 @@ def _fall_back(resolved: list[ResolvedPlace], ctx: _Context, gazetteer: Gazettee
     region_starts = [o.mention.start for o in regions]
     for i, r in enumerate(resolved):
         m = r.mention
-        if r.place is not None or m.kind not in ("unknown", "district", "region"):
+        cued_place = m.kind == "place" and m.cue is not None
+        if r.place is not None or not (m.kind in ("unknown", "district", "region") or cued_place):
             continue
+        if online is not None and m.kind != "region":
+            found, area = _ask_online(m, resolved, ctx, gazetteer, online)
+            if found is not None:
+                out[i] = ResolvedPlace(m, found, 2 if m.kind == "district" else 1, "online", 0.0, area)
+                continue
         fuzzy = _fuzzy_in_context(m, ctx, gazetteer)
         if fuzzy is not None:
             admin = gazetteer.admin_area(fuzzy.country, fuzzy.admin1)
@@ -298,6 +322,31 @@ def _fall_back(resolved: list[ResolvedPlace], ctx: _Context, gazetteer: Gazettee
             region = regions[k - 1] if k > 0 else regions[0]
             out[i] = ResolvedPlace(m, region.place, 3, "fallback", 0.0, region.admin)
     return out
+
+
+def _ask_online(
+    m: Mention, resolved: list[ResolvedPlace], ctx: _Context, gazetteer: Gazetteer, online: OnlinePlaces
+) -> tuple[Place | None, AdminArea | None]:
+    """Ask the online geocoder, with the region and country the article gives as context.
+
+    The answer is taken to lie in the region asked about (it was asked for a place there).
+    """
+    country = m.country_hint or max(ctx.countries, key=ctx.countries.__getitem__, default=None)
+    regions = [o.admin for o in resolved if o.precision == 3 and o.admin is not None]
+    area = next(
+        (o.admin for o in reversed(resolved) if o.precision == 3 and o.mention.start < m.start and o.admin), None
+    )
+    area = area or (regions[0] if regions else None)
+    context = [area.name] if area is not None else []
+    known = gazetteer.country_by_iso(country) if country else None
+    if known is not None:
+        context.append(known.name)
+    found = online.place_for(m.name, context, country)
+    if found is None:
+        return None, None
+    if area is not None and found.country == area.country:
+        return replace(found, admin1=area.code), area
+    return found, None
 
 
 def _fuzzy_in_context(m: Mention, ctx: _Context, gazetteer: Gazetteer) -> Place | None:

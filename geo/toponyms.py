@@ -291,6 +291,9 @@ def _match_run(
         if iso is not None:
             span = _Span(sentence, run, 0, 1, gazetteer)
             return [span.mention(name, "country" if country is not None else "demonym", country=iso)]
+    whole = _unknown_settlement(text, run, sentence, gazetteer)
+    if whole is not None:
+        return [whole]
     out: list[Mention] = []
     k = 0
     while k < len(run):
@@ -328,6 +331,23 @@ def _match_run(
     if any(low in _FACILITY_WORDS for low in lowered[1:]):
         return [replace(m, cue=m.cue or "facility") if m.kind == "place" else m for m in out]
     return out
+
+
+def _unknown_settlement(text: str, run: list[_Token], sentence: Sentence, gazetteer: Gazetteer) -> Mention | None:
+    """Take a name after a settlement cue whole: "the village of Krasnaya Testovka" is one name."""
+    if not 1 < len(run) <= 3:
+        return None
+    cue = _SETTLEMENT_BEFORE.search(text, max(0, run[0].start - 40), run[0].start)
+    if cue is None:
+        return None
+    span = _Span(sentence, run, 0, len(run), gazetteer)
+    name = _strip_possessive(span.surface)
+    key = normalize(name)
+    if gazetteer.has_key(key) or gazetteer.regions(name) or gazetteer.country(name):
+        return None
+    if any(normalize(t.text) in _TITLES or normalize(t.text) in _MONTHS_DAYS for t in run):
+        return None
+    return span.place_mention(name, "unknown", cue.group(1).lower(), text[: span.start])
 
 
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "de", "del", "la"})
