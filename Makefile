@@ -1,12 +1,11 @@
 # Two commands set up and run everything on a fresh machine:
-#   make run   – create .venv, install, load the bundled seed article, start the app
+#   make run   – create .venv, install, build the offline index, start the app (the app stores
+#                the bundled seed articles of seeds/index.json on its first start)
 #   make test  – create .venv, install dev tools, lint, run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
-SEED := seeds/000_9350b7dae76c861a.txt
-SEED_PUBLISHED := 2023-05-24
 
 .PHONY: run test lint bench eval clean
 
@@ -23,9 +22,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.runtime $@
 
 run: $(VENV)/.runtime
-	$(BIN)/python -m geo ingest $(SEED) --published $(SEED_PUBLISHED)
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false
+	$(BIN)/python -m geo gazetteer build
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check geo tests streamlit_app.py

@@ -34,6 +34,7 @@ __all__ = [
     "Article",
     "Sentence",
     "article_from_text",
+    "check_size",
     "decode_bytes",
     "html_to_text",
     "parse_published",
@@ -228,6 +229,16 @@ def _clean_lines(text: str) -> list[str]:
     return out
 
 
+def check_size(size: int, name: str) -> None:
+    """Refuse an article of ``size`` bytes over ``settings.max_article_bytes``."""
+    limit = settings.max_article_bytes
+    if size > limit:
+        raise ArticleError(
+            f"{name}: {size / 1e6:.3g} MB is larger than the {limit / 1e6:g} MB limit for one article"
+            " (set GEO_MAX_ARTICLE_MB to raise it)"
+        )
+
+
 def article_from_text(
     text: str,
     *,
@@ -237,6 +248,7 @@ def article_from_text(
 ) -> Article:
     """Make an :class:`Article` from raw text; without ``title`` the first line is the title."""
     name = source or "text"
+    check_size(len(text.encode("utf-8", "surrogatepass")), name)
     lines = _clean_lines(text)
     if title is None:
         if not lines:
@@ -286,12 +298,7 @@ def read_articles(path: str | Path, *, published: dt.date | str | None = None) -
             raise ArticleError(f"{p}: no such file")
         if p.is_dir():
             raise ArticleError(f"{p}: is a folder, not an article file")
-        size = p.stat().st_size
-        if size > settings.max_article_bytes:
-            raise ArticleError(
-                f"{p}: {size / 1e6:.1f} MB is larger than the {settings.max_article_bytes / 1e6:g} MB"
-                " limit for one article (set GEO_MAX_ARTICLE_MB to raise it)"
-            )
+        check_size(p.stat().st_size, str(p))
         data = p.read_bytes()
     except OSError as err:
         raise ArticleError(f"{p}: cannot be read ({err.strerror or err})") from err
@@ -300,11 +307,7 @@ def read_articles(path: str | Path, *, published: dt.date | str | None = None) -
 
 def read_articles_bytes(data: bytes, name: str, *, published: dt.date | str | None = None) -> list[Article]:
     """Like :func:`read_articles` for the bytes of an upload called ``name``."""
-    if len(data) > settings.max_article_bytes:
-        raise ArticleError(
-            f"{name}: {len(data) / 1e6:.1f} MB is larger than the"
-            f" {settings.max_article_bytes / 1e6:g} MB limit for one article"
-        )
+    check_size(len(data), name)
     default_date = parse_published(published, where=name)
     if not data.strip():
         raise ArticleError(f"{name}: empty file")

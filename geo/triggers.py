@@ -17,7 +17,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["EventKind", "Trigger", "classify", "find_triggers", "kind_named"]
+__all__ = ["ACLED_SUB_EVENT_TYPES", "EventKind", "Trigger", "classify", "find_triggers", "kind_named"]
+
+
+# ACLED's event types and sub-event types (ACLED codebook), for analysts' corrections.
+ACLED_SUB_EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
+    "Explosions/Remote violence": (
+        "Shelling/artillery/missile attack",
+        "Air/drone strike",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+        "Suicide bomb",
+        "Chemical weapon",
+    ),
+    "Violence against civilians": ("Attack", "Abduction/forced disappearance", "Sexual violence"),
+    "Strategic developments": (
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    ),
+    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
+    "Riots": ("Violent demonstration", "Mob violence"),
+}
 
 
 @dataclass(frozen=True, slots=True)

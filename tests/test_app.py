@@ -1,0 +1,204 @@
+"""The Streamlit app driven headless with ``streamlit.testing`` (state, filters, adding, correcting).
+
+Every test has its own event store, bootstrapped from the bundled seed article on first run.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DATA, ROOT
+from streamlit.testing.v1 import AppTest
+
+from geo import settings
+from geo.store import EventStore
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "events.gpkg"
+    monkeypatch.setattr(settings, "store_path", path)
+    monkeypatch.setattr(settings, "online", False)
+    return path
+
+
+def run_app(query: dict[str, str] | None = None, **state: Any) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> tuple[int, int]:
+    """(shown, total) from the sidebar counter."""
+    counter = at.sidebar.metric[0].value
+    a, b = counter.split(" of ")
+    return int(a), int(b)
+
+
+def table(at: AppTest) -> Any:
+    return next(d for d in at.dataframe if d.key and d.key.startswith("table-")).value
+
+
+def plain(markdown: str) -> str:
+    """Markdown as read: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def widget(elements: Any, label: str) -> Any:
+    return next(e for e in elements if e.label == label)
+
+
+def test_first_start_stores_and_shows_the_seed_events(store_path: Path) -> None:
+    at = run_app()
+    events = EventStore(store_path).events()
+    assert len(events) >= 5
+    assert shown(at) == (len(events), len(events))
+    assert sorted(table(at)["event_id"]) == sorted(events["event_id"])
+    assert {"Grayvoron", "Bakhmut"} <= set(table(at)["location"])
+    assert set(events["source"]) == {"seeds/000_9350b7dae76c861a.txt"}  # as `geo ingest seeds/...` stores it
+
+
+def test_filters_narrow_the_table_and_go_into_the_url(store_path: Path) -> None:
+    at = run_app()
+    total = shown(at)[1]
+    widget(at.sidebar.text_input, "Search text").set_value("Graivoron").run()
+    n, _ = shown(at)
+    assert 0 < n < total
+    assert len(table(at)) == n
+    assert all("graivoron" in str(row).casefold() for row in table(at)["evidence"])
+    assert at.query_params["q"] == "Graivoron"
+
+    widget(at.sidebar.text_input, "Search text").set_value("").run()
+    widget(at.sidebar.multiselect, "Event type (none: all)").set_value(["Battles"]).run()
+    events = EventStore(store_path).events()
+    assert shown(at) == ((events["event_type"] == "Battles").sum(), total)
+    assert set(table(at)["event_type"]) == {"Battles"}
+    widget(at.sidebar.multiselect, "Side of the border").set_value(["UA"]).run()
+    assert set(table(at)["location"]) == {"Bakhmut"}
+
+
+def test_a_shared_url_restores_the_filters(store_path: Path) -> None:
+    at = run_app({"type": "Explosions/Remote violence", "undated": "0", "lat": "50.5", "lon": "35.7", "zoom": "9"})
+    assert widget(at.sidebar.multiselect, "Event type (none: all)").value == ["Explosions/Remote violence"]
+    assert widget(at.sidebar.checkbox, "Include events without a date").value is False
+    assert set(table(at)["event_type"]) == {"Explosions/Remote violence"}
+    assert "zoom" not in at.query_params  # the view belongs to the map, which writes it back itself
+
+
+def test_a_date_range_keeps_only_events_in_it(store_path: Path) -> None:
+    at = run_app({"from": "2023-05-24", "to": "2023-05-24", "undated": "0"})
+    dates = set(table(at)["date"])
+    assert dates == {"2023-05-24"}
+
+
+def test_pasted_article_adds_its_events(store_path: Path) -> None:
+    at = run_app()
+    before = shown(at)[1]
+    text = (DATA / "articles" / "belgorod_shelling.txt").read_text(encoding="utf-8")
+    widget(at.text_area, "Article text").input(text)
+    widget(at.date_input, "Published").set_value("2023-06-01")
+    at.button(key="FormSubmitter:paste-Extract and add").click().run()
+    assert not at.exception
+    assert any("1 article(s) added" in s.value for s in at.success)
+    after = shown(at)[1]
+    assert after > before
+    assert shown(at)[0] == after  # the date range widened to the new events: none hidden
+    assert after == len(EventStore(store_path).events())
+    # the same text again adds nothing
+    widget(at.text_area, "Article text").input(text)
+    widget(at.date_input, "Published").set_value("2023-06-01")
+    at.button(key="FormSubmitter:paste-Extract and add").click().run()
+    assert any("0 article(s) added" in s.value and "1 already" in s.value for s in at.success)
+    assert shown(at)[1] == after
+
+
+def test_empty_paste_is_a_clear_error(store_path: Path) -> None:
+    at = run_app()
+    widget(at.text_area, "Article text").input("   \n ")
+    at.button(key="FormSubmitter:paste-Extract and add").click().run()
+    assert any("empty" in e.value for e in at.error)
+
+
+def test_upload_keeps_the_good_files_and_names_the_bad(store_path: Path) -> None:
+    at = run_app()
+    before = shown(at)[1]
+    good = (DATA / "articles" / "belgorod_shelling.txt").read_bytes()
+    at.file_uploader[0].set_value(
+        [
+            ("broken.txt", b"\x00\x01\x02\xff" * 200, "text/plain"),
+            ("shelling.txt", good, "text/plain"),
+            ("empty.md", b"", "text/markdown"),
+        ]
+    )
+    at.button(key="FormSubmitter:upload-Extract and add").click().run()
+    errors = " ".join(plain(e.value) for e in at.error)
+    assert "broken.txt" in errors and "empty.md" in errors
+    assert shown(at)[1] > before
+    assert any("1 article(s) added" in s.value for s in at.success)
+
+
+def test_an_upload_over_the_size_limit_is_refused_clearly(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "max_article_bytes", 1000)
+    at = run_app()
+    at.file_uploader[0].set_value(("big.txt", b"Shelling hit Shebekino. " * 100, "text/plain"))
+    at.button(key="FormSubmitter:upload-Extract and add").click().run()
+    assert any("big.txt" in plain(e.value) and "limit" in e.value for e in at.error), (
+        at.error,
+        at.success,
+        at.exception,
+    )
+
+
+def test_selecting_an_event_shows_details_and_a_correction_is_stored(store_path: Path) -> None:
+    at = run_app()
+    events = EventStore(store_path).events().set_index("event_id")
+    target = events.index[events["location"] == "Grayvoron"][0]
+    at.session_state["selected"] = target
+    at.run()
+    assert events.loc[target, "evidence"] in [t.value for t in at.text]
+
+    widget(at.selectbox, "Event type").set_value("Battles")
+    widget(at.selectbox, "Sub-event type").set_value("Armed clash")
+    widget(at.selectbox, "Place").set_value("Coordinates typed below")
+    widget(at.number_input, "Latitude").set_value(50.4861)
+    widget(at.number_input, "Longitude").set_value(35.6656)
+    widget(at.text_input, "Name for typed coordinates").set_value("Grayvoron (centre)")
+    widget(at.button, "Save correction").click().run()
+    assert not at.exception
+    assert any("marked reviewed" in s.value for s in at.success)
+
+    stored = EventStore(store_path).events().set_index("event_id").loc[target]
+    assert stored["event_type"] == "Battles" and stored["sub_event_type"] == "Armed clash"
+    assert (round(stored["lat"], 4), round(stored["lon"], 4)) == (50.4861, 35.6656)
+    assert stored["location"] == "Grayvoron (centre)"
+    assert bool(stored["reviewed"])
+    assert 0 < stored["distance_to_border_km"] < 20 and stored["border_side"] == "RU"
+    corrections = EventStore(store_path).corrections()
+    assert set(corrections["event_id"]) == {target}
+
+
+def test_details_escape_markdown_and_html_from_the_article(store_path: Path) -> None:
+    at = run_app()
+    text = "Shelling hit Shebekino <img src=x onerror=alert(1)> on Monday, [click](javascript:alert(1)) officials said."
+    widget(at.text_input, "Title (optional: else the first line)").input("**Bold** <b>title</b>")
+    widget(at.text_area, "Article text").input(text)
+    at.button(key="FormSubmitter:paste-Extract and add").click().run()
+    events = EventStore(store_path).events()
+    added = events[events["evidence"].str.contains("onerror", regex=False)]
+    assert len(added) == 1
+    at.session_state["selected"] = added["event_id"].iloc[0]
+    at.run()
+    assert text in [t.value for t in at.text]  # st.text: shown as typed, never rendered
+    rendered = " ".join(m.value for m in at.markdown if not m.allow_html) + " ".join(c.value for c in at.caption)
+    assert "\\*\\*Bold\\*\\* \\<b\\>title\\</b\\>" in rendered
+    assert all("onerror" not in m.value for m in at.markdown if m.allow_html)
