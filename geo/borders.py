@@ -51,7 +51,7 @@ ATTRIBUTION = (
     " sea cut with the GLOBE land mask (global-land-mask)"
 )
 CRIMEA = "UA-occupied-Crimea"
-_BORDER_VERSION = 1
+_BORDER_VERSION = 2
 _SIDE_ZONES = {"UA": "Europe/Kyiv", "RU": "Europe/Moscow", CRIMEA: "Europe/Simferopol"}
 _RUSSIAN_ZONES = frozenset(
     "Europe/Moscow Europe/Kaliningrad Europe/Samara Europe/Volgograd Europe/Saratov Europe/Ulyanovsk "
@@ -61,6 +61,8 @@ _RUSSIAN_ZONES = frozenset(
     "Asia/Anadyr".split()
 )
 _UKRAINIAN_ZONES = frozenset({"Europe/Kyiv", "Europe/Kiev", "Europe/Uzhgorod", "Europe/Zaporozhye"})
+_GRID_BOX = (41.0, 24.0, 58.0, 48.0)  # south, west, north, east: about 800 km around the border
+_GRID_STEP = 0.1
 _NEAR_SIDES_DEG = 1.0  # water within ~100 km of a side (the Sea of Azov) takes the nearest side
 # An azimuthal equidistant projection centred on the border: the nearest border point is found
 # in it, then the distance to that point is measured on the ellipsoid.
@@ -107,6 +109,26 @@ class Border:
         nlon, nlat = back.transform(ends[:, 0], ends[:, 1])
         _, _, metres = pyproj.Geod(ellps="WGS84").inv(lon, lat, nlon, nlat)
         return np.asarray(metres) / 1000.0
+
+    @functools.cached_property
+    def _distance_grid(self) -> np.ndarray:
+        """Distances from the centres of a 0.1° grid over the border area (a fraction of a second)."""
+        (south, west, north, east), step = _GRID_BOX, _GRID_STEP
+        lat, lon = np.meshgrid(np.arange(south, north, step), np.arange(west, east, step), indexing="ij")
+        return self.distance_km(lat.ravel(), lon.ravel()).reshape(lat.shape).astype(np.float32)
+
+    def approx_distance_km(self, lat: float, lon: float) -> float | None:
+        """Distance to the border to within about 6 km, from a grid; None beyond the border area.
+
+        For ranking places by nearness to the border, where a lookup must cost next to nothing.
+        """
+        south, west, north, east = _GRID_BOX
+        if not (south <= lat < north and west <= lon < east):
+            return None
+        grid = self._distance_grid
+        i = min(int((lat - south) / _GRID_STEP + 0.5), grid.shape[0] - 1)
+        j = min(int((lon - west) / _GRID_STEP + 0.5), grid.shape[1] - 1)
+        return float(grid[i, j])
 
     def sides_of(self, lat: np.ndarray, lon: np.ndarray) -> list[str | None]:
         """``"RU"``, ``"UA"``, ``"UA-occupied-Crimea"`` or None (elsewhere) for each point."""
@@ -191,8 +213,10 @@ def get_border() -> Border:
     if path.exists():
         try:
             with path.open("rb") as fh:
-                line, sides, sea = pickle.load(fh)
-            return Border(shapely.from_wkb(line), {k: shapely.from_wkb(v) for k, v in sides.items()}, sea)
+                line, sides, sea, grid = pickle.load(fh)
+            cached = Border(shapely.from_wkb(line), {k: shapely.from_wkb(v) for k, v in sides.items()}, sea)
+            cached.__dict__["_distance_grid"] = grid  # a cached property, stored with the border
+            return cached
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, shapely.errors.GEOSException) as err:
             logger.warning("cached border %s is unreadable (%s); rebuilding", path.name, err)
     logger.info("building the RU–UA border (cached in %s)", settings.cache_dir)
@@ -201,6 +225,7 @@ def get_border() -> Border:
         shapely.to_wkb(border.line),
         {k: shapely.to_wkb(v) for k, v in border.sides.items()},
         border.sea_km_removed,
+        border._distance_grid,
     )
     _write_atomically(path, state)
     return border

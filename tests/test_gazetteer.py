@@ -106,6 +106,29 @@ def test_demonyms(gazetteer: Gazetteer) -> None:
     assert gazetteer.demonym("Russian") == "RU"
     assert gazetteer.demonym("Ukrainians") == "UA"
     assert gazetteer.demonym("Kharkiv") is None
+    assert (gazetteer.demonym("Irish"), gazetteer.demonym("Syrian"), gazetteer.demonym("British")) == ("IE", "SY", "GB")
+
+
+@pytest.mark.parametrize(
+    ("name", "iso", "lat", "lon"),
+    [
+        ("Ireland", "IE", 53.0, -8.0),
+        ("Federal Republic of Germany", "DE", 51.0, 9.0),  # another name, from countryinfo
+        ("Britain", "GB", 54.0, -2.0),  # the UK's point, not Wales' (which shares its code)
+        ("the US", "US", 39.8333, -98.5833),  # data/countries.csv: the centre of the contiguous states
+    ],
+)
+def test_countries_have_a_point(gazetteer: Gazetteer, name: str, iso: str, lat: float, lon: float) -> None:
+    place = gazetteer.country(name).as_place()
+    assert (place.country, place.kind, place.lat, place.lon) == (iso, "country", lat, lon)
+
+
+def test_continents_by_name_and_adjective(gazetteer: Gazetteer) -> None:
+    europe = gazetteer.continent("Europe")
+    assert europe is not None and europe.kind == "continent" and 45 < europe.lat < 55 and 5 < europe.lon < 15
+    assert gazetteer.continent("European") == europe
+    assert gazetteer.continent("Latin America").name == "South America"
+    assert gazetteer.continent("Kharkiv") is None
 
 
 def test_fuzzy_finds_near_misses_in_the_focus_countries(gazetteer: Gazetteer) -> None:

@@ -103,3 +103,20 @@ def test_people_and_far_namesakes_without_cues_stay_unresolved(gazetteer: Gazett
     found = resolved("Shelling hit Kharkiv on Monday. Analysts at Liberty said it was heavy.", gazetteer)
     assert found["Kharkiv"].place.country == "UA"
     assert "Liberty" not in found or found["Liberty"].place is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ((50.479, 35.681), (48.594, 37.999)),
+        ((0.0, 0.0), (0.0, 180.0)),
+        ((51.5, -0.1), (-33.9, 151.2)),
+        ((1, 1), (1, 1)),
+    ],
+)
+def test_great_circle_km_is_geopys_great_circle(a: tuple[float, float], b: tuple[float, float]) -> None:
+    from geopy.distance import great_circle
+
+    from geo.resolve import great_circle_km
+
+    assert great_circle_km(a, b) == pytest.approx(great_circle(a, b).km, abs=1e-6)
