@@ -8,6 +8,7 @@ naming it and the problem, and the exit status is 2.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import sys
@@ -186,6 +187,61 @@ def _gazetteer_add(files: Sequence[str]) -> int:
     return run.status
 
 
+def _cmd_geocode(ns: argparse.Namespace) -> int:
+    from .export import write_table
+    from .geocoders import geocode_table
+
+    table = _read_table(Path(ns.path))
+    geocoder = None
+    if ns.online or settings.online:
+        from .geocoders import OnlineGeocoder
+
+        geocoder = OnlineGeocoder()
+    try:
+        geocoded = geocode_table(table, ns.column, online=geocoder, progress=True)
+    except ValueError as err:
+        raise _InputError(f"{ns.path}: {err}") from err
+    out = Path(ns.output) if ns.output else Path(ns.path).with_suffix(".geocoded.gpkg")
+    write_table(geocoded, out, ns.format)
+    placed = int(geocoded.geometry.notna().sum())
+    ways = geocoded["resolved_as"].value_counts().to_dict()
+    print(
+        f"{placed} of {len(geocoded)} rows placed ({', '.join(f'{k} {v}' for k, v in ways.items())}); written to {out}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+class _InputError(GeoError, ValueError):
+    """A table to geocode cannot be read."""
+
+
+def _read_table(path: Path):  # type: ignore[no-untyped-def]
+    """A CSV file as strings (nothing converted, nothing dropped), any common encoding."""
+    import io
+
+    import pandas as pd
+
+    from .articles import decode_bytes
+
+    if not path.is_file():
+        raise _InputError(f"{path}: no such file")
+    try:
+        text = decode_bytes(path.read_bytes(), str(path))
+    except OSError as err:
+        raise _InputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    if not text.strip():
+        raise _InputError(f"{path}: empty file")
+    try:
+        sep = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, engine="python")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
+        raise _InputError(f"{path}: not a readable CSV table ({err})") from err
+
+
 def _date_argument(value: str) -> str:
     try:
         parse_published(value)
@@ -226,6 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="NAME_OR_FILE")
     p.set_defaults(func=_cmd_gazetteer)
 
+    p = verbs.add_parser("geocode", help="geocode a column of location strings in a CSV table")
+    p.add_argument("path", metavar="FILE.csv")
+    p.add_argument("--column", required=True, help="the column holding the location strings")
+    p.add_argument("-o", "--output", help="output file (.gpkg, .geojson or .csv; default FILE.geocoded.gpkg)")
+    p.add_argument("--format", choices=("gpkg", "geojson", "csv"), help="default: from the output suffix")
+    p.add_argument("--online", action="store_true", help=_ONLINE_HELP)
+    p.set_defaults(func=_cmd_geocode)
+
+    verbs.add_parser("eval", help="score geocoding on public benchmarks (python -m geo eval -h)")
     verbs.add_parser("bench", help="print speed and memory figures (python -m geo bench -h)")
     return parser
 
@@ -236,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .bench import main as bench_main
 
         return bench_main(args[1:])
+    if args[:1] == ["eval"]:  # and those of eval by geo.evaluate
+        from .evaluate import main as eval_main
+
+        return eval_main(args[1:])
     parser = build_parser()
     ns = parser.parse_args(args)
     logging.basicConfig(

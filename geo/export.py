@@ -9,9 +9,11 @@ GeoJSON, a column in CSV).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,11 @@ from .store import JSON_COLUMNS, conform
 __all__ = [
     "ATTRIBUTION",
     "FORMATS",
+    "TABLE_FORMATS",
     "to_acled_csv",
     "to_geojson",
     "write_events",
+    "write_table",
 ]
 
 ATTRIBUTION = f"Places: GeoNames (CC BY 4.0). {BORDER_ATTRIBUTION}."
@@ -121,17 +125,31 @@ def to_acled_csv(events: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
-def write_events(events: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
-    """Write events to ``path`` in ``fmt`` (default: from the file suffix)."""
-    out = Path(path)
-    fmt = (fmt or out.suffix.lstrip(".")).lower()
-    if fmt == "json":
-        fmt = "geojson"
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+@contextlib.contextmanager
+def _written_atomically(out: Path) -> Iterator[Path]:
+    """A temporary path beside ``out`` that replaces it only when the writing succeeded."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")  # same suffix: GDAL checks it
     try:
+        yield tmp
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _format_of(out: Path, fmt: str | None, formats: Sequence[str]) -> str:
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    fmt = "geojson" if fmt == "json" else fmt
+    if fmt not in formats:
+        raise ValueError(f"unknown output format {fmt!r} for {out}; choose one of {', '.join(formats)}")
+    return fmt
+
+
+def write_events(events: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write events to ``path`` in ``fmt`` (default: from the file suffix)."""
+    out = Path(path)
+    fmt = _format_of(out, fmt, FORMATS)
+    with _written_atomically(out) as tmp:
         if fmt == "geojson":
             tmp.write_text(json.dumps(to_geojson(events), ensure_ascii=False, indent=1), encoding="utf-8")
         elif fmt == "csv":
@@ -142,7 +160,24 @@ def write_events(events: gpd.GeoDataFrame, path: str | Path, fmt: str | None = N
             placed = conform(events)
             placed = placed[placed.geometry.notna()]
             placed.to_file(tmp, driver="KML", engine="pyogrio")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return out
+
+
+TABLE_FORMATS = ("gpkg", "geojson", "csv")
+
+
+def write_table(table: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write any point table (a geocoded spreadsheet): GeoPackage, GeoJSON (RFC 7946) or CSV.
+
+    Rows without a point are kept (null geometry; empty coordinates in CSV).
+    """
+    out = Path(path)
+    fmt = _format_of(out, fmt, TABLE_FORMATS)
+    with _written_atomically(out) as tmp:
+        if fmt == "csv":
+            pd.DataFrame(table.drop(columns="geometry")).to_csv(tmp, index=False)
+        elif fmt == "geojson":
+            table.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer=out.stem, layer_options={"RFC7946": "YES"})
+        else:
+            table.to_file(tmp, layer="geocoded", driver="GPKG", engine="pyogrio")
     return out

@@ -24,12 +24,15 @@ import json
 import logging
 import re
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -38,12 +41,24 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from . import settings
-from .articles import article_from_text
+from .articles import Article, article_id
 from .gazetteer import Gazetteer, Place, get_gazetteer
-from .resolve import ResolvedPlace, resolve_mentions
-from .toponyms import find_mentions
+from .resolve import ResolvedPlace, great_circle_km, resolve_mentions
+from .toponyms import Mention, find_mentions, mention_at
 
-__all__ = ["OfflineGeocoder", "OnlineGeocoder", "geocode_query", "nominatim", "online_geocoder"]
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "GEOCODED_COLUMNS",
+    "OfflineGeocoder",
+    "OnlineGeocoder",
+    "area_resolution",
+    "geocode_query",
+    "geocode_table",
+    "nominatim",
+    "online_geocoder",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -54,38 +69,186 @@ _STREET = re.compile(
 )
 
 
-def _as_text(query: str) -> str:
-    """A location string as a sentence the mention finder reads ("kharkiv" → "Kharkiv")."""
+def _parts(query: str) -> list[str]:
+    """The parts of a location string: "Pervomaiske (Kharkiv region)" → Pervomaiske, Kharkiv region."""
     parts = []
-    for part in query.split(","):
+    for part in re.split(r"[,;()\[\]]", query):
         part = " ".join(part.split())
-        if part and part == part.lower():
+        if part and part == part.lower():  # "kharkiv" → "Kharkiv": the mention finder reads capitals
             part = " ".join(w[:1].upper() + w[1:] if len(w) > 2 else w for w in part.split())
         if part:
             parts.append(part)
-    return "In " + ", in ".join(parts) + "."
+    return parts
 
 
-def geocode_query(query: str, *, gazetteer: Gazetteer | None = None) -> ResolvedPlace | None:
+_NEAR_CONTEXT_KM = 100.0  # "Chuhuiv, south of Kharkiv": the place lies this close to its context
+_CITY_CONTEXT = 50_000  # a smaller place named as context may itself be the wrong namesake
+
+
+def geocode_query(
+    query: str, *, gazetteer: Gazetteer | None = None, focus_countries: Iterable[str] | None = None
+) -> ResolvedPlace | None:
     """Resolve a location string: the first place it names, with the rest as context.
 
     "Chuhuiv, south of Kharkiv" is Chuhuiv (Kharkiv helps choose among namesakes); a street or
     a city district in the string ("Kharkiv, Trufanova street") places the result at the city.
+    The context also limits the answer: "Ozerne, Donetsk region" is an Ozerne in Donetsk Oblast,
+    or, when the gazetteer has none, Donetsk Oblast itself (``resolved_as="fallback"``), never an
+    Ozerne elsewhere. A misspelt name ("Adiivka") gets its nearest spelling in the focus countries
+    (``"fuzzy"``). A string that names only a country or a continent gives it (``resolved_as``
+    ``"country"`` or ``"continent"``, precision 3).
     """
     gaz = gazetteer or get_gazetteer()
-    if not query or not query.strip():
+    parts = _parts(query or "")
+    if not parts:
         return None
-    article = article_from_text(_as_text(query), title=query)
+    text = "In " + ", in ".join(parts) + "."
+    article = Article(id=article_id(text), title=query, text=text)  # any script: names may be Cyrillic
+    first = (3, 3 + len(parts[0]))
     mentions = find_mentions(article, gaz)
-    resolved = [r for r in resolve_mentions(mentions, gaz, require_evidence=False) if r.place is not None]
-    if not resolved:
-        return None
-    # The first named place that is not a street or an area inside another place.
-    for r in resolved:
-        window = article.text[r.mention.end : r.mention.end + 25]
-        if not _STREET.match(window.lstrip()):
-            return r
-    return resolved[0]
+    if not any(m.start < first[1] and first[0] < m.end for m in mentions):  # the query says it is a place
+        mentions = sorted([*mentions, mention_at(article, *first, gaz)], key=lambda m: m.start)
+    resolved = [
+        r
+        for r in resolve_mentions(mentions, gaz, focus_countries=focus_countries, require_evidence=False)
+        if r.place is not None and r.resolved_as != "fallback"
+    ]
+    chosen = next((r for r in resolved if not _STREET.match(text[r.mention.end : r.mention.end + 25].lstrip())), None)
+    if chosen is None and resolved:
+        chosen = resolved[0]
+    if chosen is not None:
+        return _within_context(chosen, [r for r in resolved if r.mention.start >= first[1]])
+    area = next(filter(None, (area_resolution(m, gaz) for m in mentions)), None)
+    if area is not None:
+        return area
+    head = next(m for m in mentions if m.start < first[1] and first[0] < m.end)
+    fuzzy = gaz.fuzzy(parts[0], min_score=86) if parts[0][:1].isalpha() else []
+    if fuzzy:
+        place = fuzzy[0].place
+        return ResolvedPlace(head, place, 1, "fuzzy", 0.0, gaz.admin_area(place.country, place.admin1))
+    return None
+
+
+def _within_context(chosen: ResolvedPlace, context: list[ResolvedPlace]) -> ResolvedPlace:
+    """The chosen place if it agrees with the places named after it, else a namesake that does, else them."""
+    if not context or chosen.place is None or chosen in context:
+        return chosen
+
+    def agrees(place: Place, where: ResolvedPlace) -> bool:
+        assert where.place is not None
+        if where.precision == 3 and where.place.kind == "admin1":  # "…, Donetsk region": inside it
+            return (place.country, place.admin1) == (where.place.country, where.place.admin1)
+        if where.place.kind in ("country", "continent"):
+            return where.place.kind == "continent" or place.country == where.place.country
+        same_region = (place.country, place.admin1) == (where.place.country, where.place.admin1)  # "…, Donetsk"
+        return (
+            same_region
+            or great_circle_km((place.lat, place.lon), (where.place.lat, where.place.lon)) <= _NEAR_CONTEXT_KM
+        )
+
+    if any(agrees(chosen.place, c) for c in context):
+        return chosen
+    namesakes = [m.place for m in chosen.mention.candidates if any(agrees(m.place, c) for c in context)]
+    if namesakes:
+        best = max(namesakes, key=lambda p: p.population)
+        return replace(chosen, place=best, admin=None)
+    # No namesake fits: the context wins when it is an area or a city, not a namesake of its own.
+    where = context[0]
+    assert where.place is not None
+    if where.place.kind == "populated" and where.place.population < _CITY_CONTEXT:
+        return chosen
+    return ResolvedPlace(chosen.mention, where.place, max(2, where.precision or 2), "fallback", 0.0, where.admin)
+
+
+def area_resolution(mention: Mention, gazetteer: Gazetteer) -> ResolvedPlace | None:
+    """A country, demonym or continent mention placed at its point (precision 3), if it has one."""
+    place = None
+    if mention.kind == "continent":
+        place = gazetteer.continent(mention.name)
+    elif mention.kind in ("country", "demonym") and mention.country:
+        country = gazetteer.country_by_iso(mention.country)
+        place = country.as_place() if country is not None else None
+    return ResolvedPlace(mention, place, 3, place.kind) if place is not None else None
+
+
+GEOCODED_COLUMNS = ["geo_name", "geo_country", "geo_admin1", "geo_lat", "geo_lon", "geo_precision", "resolved_as"]
+
+
+def geocode_table(
+    table: pd.DataFrame,
+    column: str,
+    *,
+    gazetteer: Gazetteer | None = None,
+    online: OnlineGeocoder | None = None,
+    focus_countries: Iterable[str] | None = None,
+    progress: bool = False,
+) -> gpd.GeoDataFrame:
+    """Geocode the location strings of ``table[column]``: every row kept, in order.
+
+    Adds :data:`GEOCODED_COLUMNS` and a point geometry (EPSG:4326; empty where unresolved).
+    ``resolved_as`` says how each row was placed (``place``, ``region``, ``district``, ``near``,
+    ``fuzzy``, ``fallback``, ``country``, ``online``) or why not (``unresolved``, ``empty``).
+    Each distinct string is resolved once.
+    """
+    import geopandas as gpd
+    from shapely.geometry import Point
+    from tqdm import tqdm
+
+    if column not in table.columns:
+        names = [str(c)[:40] for c in table.columns[:10]]
+        more = f" and {len(table.columns) - 10} more" if len(table.columns) > 10 else ""
+        raise ValueError(f"no column {column!r} (columns: {', '.join(names)}{more})")
+    gaz = gazetteer or get_gazetteer()
+    answers: dict[str, dict[str, Any]] = {}
+    rows = []
+    values = table[column].tolist()
+    for value in tqdm(values, desc="geocode", unit="row", file=sys.stderr, disable=not progress or len(values) < 50):
+        query = "" if value is None or (isinstance(value, float) and value != value) else " ".join(str(value).split())
+        if query not in answers:
+            answers[query] = _geocode_row(query, gaz, online, focus_countries)
+        rows.append(answers[query])
+    found = pd.DataFrame(rows, columns=GEOCODED_COLUMNS, index=table.index)
+    found["geo_precision"] = found["geo_precision"].astype("Int64")
+    out = pd.concat([table.drop(columns=[c for c in GEOCODED_COLUMNS if c in table.columns]), found], axis=1)
+    geometry = [
+        Point(row["geo_lon"], row["geo_lat"]) if row["geo_lat"] is not None else None  # lon, lat
+        for row in rows
+    ]
+    return gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
+
+
+def _geocode_row(
+    query: str, gaz: Gazetteer, online: OnlineGeocoder | None, focus: Iterable[str] | None
+) -> dict[str, Any]:
+    empty = dict.fromkeys(GEOCODED_COLUMNS)
+    if not query:
+        return {**empty, "resolved_as": "empty"}
+    r = geocode_query(query, gazetteer=gaz, focus_countries=focus)
+    if r is not None and r.place is not None:
+        p = r.place
+        admin = r.admin or gaz.admin_area(p.country, p.admin1)
+        return {
+            "geo_name": p.name,
+            "geo_country": p.country,
+            "geo_admin1": admin.name if admin else None,
+            "geo_lat": p.lat,
+            "geo_lon": p.lon,
+            "geo_precision": r.precision,
+            "resolved_as": r.resolved_as,
+        }
+    if online is not None:
+        place = online.place_for(query, [], None)
+        if place is not None:
+            return {
+                "geo_name": place.name,
+                "geo_country": place.country or None,
+                "geo_admin1": None,
+                "geo_lat": place.lat,
+                "geo_lon": place.lon,
+                "geo_precision": 1,
+                "resolved_as": "online",
+            }
+    return {**empty, "resolved_as": "unresolved"}
 
 
 class OfflineGeocoder(Geocoder):

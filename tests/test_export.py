@@ -62,5 +62,5 @@ def test_every_format_reads_back(tmp_path: Path, table: gpd.GeoDataFrame, fmt: s
 
 
 def test_unknown_format_is_refused(tmp_path: Path, table: gpd.GeoDataFrame) -> None:
-    with pytest.raises(ValueError, match="unknown export format 'xlsx'"):
+    with pytest.raises(ValueError, match="unknown output format 'xlsx'"):
         write_events(table, tmp_path / "events.xlsx")

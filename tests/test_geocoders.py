@@ -19,7 +19,7 @@ from geopy.location import Location
 
 from geo.articles import article_from_text
 from geo.gazetteer import Gazetteer
-from geo.geocoders import OfflineGeocoder, OnlineGeocoder, nominatim
+from geo.geocoders import OfflineGeocoder, OnlineGeocoder, geocode_query, nominatim
 from geo.pipeline import extract, resolve_article
 
 TIMEOUT = 1.0
@@ -176,6 +176,10 @@ def test_offline_geocoder_has_geopys_interface(gazetteer: Gazetteer) -> None:
         ("Kharkiv, Trufanova street", "Kharkiv", 49.98, 36.25),
         ("kharkiv", "Kharkiv", 49.98, 36.25),
         ("Zhuravlyovka, Belgorod region", "Zhuravlyovka", 50.31, 36.32),
+        ("Pervomaiske (Kharkiv region)", "Kharkiv Oblast", 49.98, 36.25),  # none there in the index: the region
+        ("Adiivka", "Avdiyivka", 48.14, 37.75),  # misspelt: the nearest spelling in the focus countries
+        ("Slovyansk", "Slovyansk", 48.85, 37.6),  # not Nikopol, which has the name among its old ones
+        ("Europe", "Europe", 48.69, 9.14),
     ],
 )
 def test_offline_geocoder_reads_location_strings(
@@ -184,3 +188,21 @@ def test_offline_geocoder_reads_location_strings(
     location = OfflineGeocoder(gazetteer=gazetteer).geocode(query)
     assert location.raw["name"] == name
     assert (round(location.latitude, 2), round(location.longitude, 2)) == (lat, lon)
+
+
+def test_a_place_must_agree_with_the_area_named_after_it(gazetteer: Gazetteer) -> None:
+    ozerne = geocode_query("Ozerne, Donetsk region", gazetteer=gazetteer)
+    # the index has Ozernes in other oblasts only: the answer is the oblast named, not a far namesake
+    assert ozerne is not None and ozerne.resolved_as == "fallback" and ozerne.precision == 3
+    assert (ozerne.place.country, ozerne.place.admin1) == ("UA", "05")
+    kamyanka = geocode_query("Kamyanka, Kharkiv", gazetteer=gazetteer)
+    assert kamyanka is not None and kamyanka.place.admin1 == "07"  # in Kharkiv Oblast, whatever the point
+    far = [m.place for m in gazetteer.lookup("Ozerne")]
+    assert far and all(p.admin1 != "05" for p in far)  # the premise of the first check
+
+
+def test_a_country_only_query_gives_the_country(gazetteer: Gazetteer) -> None:
+    r = geocode_query("Ukraine", gazetteer=gazetteer)
+    assert r is not None and (r.resolved_as, r.precision, r.place.country) == ("country", 3, "UA")
+    assert geocode_query("   ", gazetteer=gazetteer) is None
+    assert geocode_query("Zzyzzxq", gazetteer=gazetteer) is None
