@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: $(VENV)/.runtime
 
 eval: $(VENV)/.runtime
 	$(BIN)/python ../shared/eval/score.py ../shared/eval --cmd "$(BIN)/python -m geo extract"
+
+benchmarks: $(VENV)/.runtime
+	$(BIN)/python -m geo eval all
 
 clean:
 	rm -rf data/cache .pytest_cache .mypy_cache .ruff_cache artifacts
