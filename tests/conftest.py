@@ -41,8 +41,12 @@ def load_gold(path: Path) -> tuple[dict, Article]:
 
 
 def needs_shared(path: Path) -> None:
+    """Skip without the shared evaluation data; in CI (``CI=true``) its absence is a failure."""
     if not path.exists():
-        pytest.skip(f"{path} is not here (set GEO_SHARED_DIR to the shared folder)")
+        message = f"{path} is not here (set GEO_SHARED_DIR to the shared folder)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
