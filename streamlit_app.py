@@ -41,7 +41,7 @@ from geo.mapview import (
     use_local_assets,
 )
 from geo.seeds import seed_articles
-from geo.store import EventStore
+from geo.store import EventStore, json_list
 from geo.triggers import ACLED_SUB_EVENT_TYPES
 
 APP_DIR = Path(__file__).resolve().parent
@@ -92,14 +92,6 @@ def stamp(store: EventStore) -> int:
 def md(text: Any) -> str:
     """Text made literal for st.markdown (no markup, links or HTML from article text)."""
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", "" if text is None else str(text))
-
-
-def as_list(value: Any) -> list[Any]:
-    try:
-        loaded = json.loads(value) if isinstance(value, str) else []
-    except json.JSONDecodeError:
-        return []
-    return loaded if isinstance(loaded, list) else []
 
 
 # -- URL: filters and the initial view --------------------------------------------------------
@@ -197,7 +189,7 @@ def sidebar_filters(events: gpd.GeoDataFrame) -> Filters:
     undated = st.sidebar.checkbox("Include events without a date", value=q.get("undated", "") != "0", key="f_undated")
     types = sorted(set(EVENT_COLORS) | set(events["event_type"].dropna()))
     admin1 = sorted(events["admin1"].dropna().unique())
-    actors = sorted({a for value in events["actors"].dropna() for a in as_list(value)})
+    actors = sorted({a for value in events["actors"].dropna() for a in json_list(value)})
     return Filters(
         start=start,
         end=end,
@@ -233,7 +225,7 @@ def apply_filters(events: gpd.GeoDataFrame, f: Filters) -> gpd.GeoDataFrame:
     if f.admin1:
         keep &= events["admin1"].isin(f.admin1).fillna(False)
     if f.actors:
-        keep &= events["actors"].map(lambda v: bool(set(as_list(v)) & set(f.actors))).astype(bool)
+        keep &= events["actors"].map(lambda v: bool(set(json_list(v)) & set(f.actors))).astype(bool)
     if f.text:
         needle = f.text.casefold()
         columns = ["evidence", "location", "article_title", "actors", "admin1"]
@@ -294,7 +286,7 @@ TABLE_COLUMNS = [
 
 def show_table(shown: gpd.GeoDataFrame, selected: str | None) -> str | None:
     table = pd.DataFrame(shown[TABLE_COLUMNS]).reset_index(drop=True)
-    table["actors"] = table["actors"].map(lambda v: ", ".join(as_list(v)))
+    table["actors"] = table["actors"].map(lambda v: ", ".join(json_list(v)))
     rows = table.index[table["event_id"] == selected].tolist()
     state = st.dataframe(
         table,
@@ -328,7 +320,7 @@ def show_details(event: pd.Series) -> None:
         f" · {md(event['distance_to_border_km'])} km from the border ({md(event['border_side'])} side)"
     )
     facts = {
-        "Actors": ", ".join(as_list(event["actors"])) or "not named",
+        "Actors": ", ".join(json_list(event["actors"])) or "not named",
         "Fatalities": event["fatalities"] if pd.notna(event["fatalities"]) else "not reported",
         "Injuries": event["injuries"] if pd.notna(event["injuries"]) else "not reported",
         "Claimed by": event["claimed_by"] if pd.notna(event["claimed_by"]) else "not stated",
@@ -339,7 +331,7 @@ def show_details(event: pd.Series) -> None:
     st.markdown("**Evidence** (verbatim):")
     st.text(event["evidence"])
     st.caption(f"Article: {md(event['article_title'])} — {md(event['source'])}")
-    places = as_list(event["places"])
+    places = json_list(event["places"])
     if places:
         st.dataframe(
             pd.DataFrame(places)[["name", "mention", "role", "precision", "lat", "lon", "resolved_as"]],
@@ -394,9 +386,9 @@ def _place_options(event: pd.Series) -> dict[str, dict[str, Any]]:
     gaz = gazetteer()
     candidates = [
         (p.get("name"), p.get("lat"), p.get("lon"), p.get("country"), p.get("admin1"), p.get("precision") or 1)
-        for p in as_list(event["places"])
+        for p in json_list(event["places"])
     ]
-    for p in as_list(event["places"]):
+    for p in json_list(event["places"]):
         for m in gaz.lookup(str(p.get("mention") or ""))[:8]:
             area = gaz.admin_area(m.place.country, m.place.admin1)
             candidates.append((m.place.name, m.place.lat, m.place.lon, m.place.country, area.name if area else None, 1))

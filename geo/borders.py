@@ -21,12 +21,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 import pyproj
@@ -35,6 +32,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.ops import linemerge
 
 from . import settings
+from .cachefiles import write_pickle
 
 __all__ = [
     "ATTRIBUTION",
@@ -227,20 +225,8 @@ def get_border() -> Border:
         border.sea_km_removed,
         border._distance_grid,
     )
-    _write_atomically(path, state)
+    write_pickle(path, state)
     return border
-
-
-def _write_atomically(path: Path, state: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".border-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def border_fields(lat: float | None, lon: float | None) -> tuple[float | None, str | None]:

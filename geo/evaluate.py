@@ -165,8 +165,7 @@ def _entries(name: str, gaz: Gazetteer) -> list[Place]:
     """Every entry the gazetteer has for ``name``: places, regions, the country."""
     found = [m.place for m in gaz.lookup(name)]
     found += [a.as_place() for a in gaz.regions(name)]
-    country = gaz.country(name)
-    iso = country.iso if country else gaz.demonym(name)
+    iso = gaz.country_code(name)
     if iso:
         c = gaz.country_by_iso(iso)
         place = c.as_place() if c else None
@@ -199,9 +198,7 @@ def _kind(t: GoldToponym, m: Mention | None, gaz: Gazetteer) -> str:
 def _same_entity(t: GoldToponym, place: Place, gaz: Gazetteer) -> bool:
     """Whether our country or region is the gold one, only placed at another point."""
     if place.kind == "country":
-        return any((gaz.country(n) and gaz.country(n).iso == place.country) for n in _names(t)) or (  # type: ignore[union-attr]
-            gaz.demonym(t.phrase) == place.country
-        )
+        return any(gaz.country_code(n) == place.country for n in _names(t))
     if place.kind == "admin1":
         return any(a.as_place().id == place.id for n in _names(t) for a in gaz.regions(n))
     return False

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .borders import ATTRIBUTION as BORDER_ATTRIBUTION
-from .store import JSON_COLUMNS, conform
+from .store import JSON_COLUMNS, conform, json_list
 
 __all__ = [
     "ATTRIBUTION",
@@ -104,7 +104,7 @@ def to_acled_csv(events: gpd.GeoDataFrame) -> pd.DataFrame:
     """
     table = pd.DataFrame(conform(events).drop(columns="geometry"))
     countries = _country_table()
-    actors = [json.loads(s) if isinstance(s, str) else [] for s in table["actors"]]
+    actors = [json_list(s) for s in table["actors"]]
     dates = pd.to_datetime(table["date"], errors="coerce")
     acled = pd.DataFrame(
         {

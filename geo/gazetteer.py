@@ -32,10 +32,8 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import pickle
 import statistics
-import tempfile
 import unicodedata
 from array import array
 from collections import defaultdict
@@ -45,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
+from .cachefiles import write_pickle
 from .errors import GazetteerError
 from .supplements import read_any_supplement
 
@@ -403,6 +402,11 @@ class Gazetteer:
     def demonym(self, word: str) -> str | None:
         """The ISO code a demonym points to ("Russian" → "RU"), or None."""
         return self._demonyms.get(normalize(word))
+
+    def country_code(self, word: str) -> str | None:
+        """The ISO code of the country a name or a demonym points to ("Britain", "Ukrainian"), or None."""
+        country = self.country(word)
+        return country.iso if country is not None else self.demonym(word)
 
     def continent(self, name: str) -> Place | None:
         """The continent called ``name`` or its adjective ("Europe", "European"), as a place."""
@@ -823,23 +827,11 @@ def _cached(name: str, fingerprint: str, build: Any) -> dict[str, Any]:
             logger.warning("cached %s is unreadable (%s); rebuilding", path.name, err)
     logger.info("building %s index (cached in %s)", name, settings.cache_dir)
     state = build()
-    _write_atomically(path, state)
+    write_pickle(path, state)
     for old in settings.cache_dir.glob(f"{name}-*.pickle"):
         if old != path:
             old.unlink(missing_ok=True)
     return state
-
-
-def _write_atomically(path: Path, state: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _current_fingerprints() -> tuple[str, list[Path], str]:

@@ -102,9 +102,10 @@ def geocode_query(
     parts = _parts(query or "")
     if not parts:
         return None
-    text = "In " + ", in ".join(parts) + "."
+    lead = "In "
+    text = lead + ", in ".join(parts) + "."
     article = Article(id=article_id(text), title=query, text=text)  # any script: names may be Cyrillic
-    first = (3, 3 + len(parts[0]))
+    first = (len(lead), len(lead) + len(parts[0]))  # the first part's span in the text
     mentions = find_mentions(article, gaz)
     if not any(m.start < first[1] and first[0] < m.end for m in mentions):  # the query says it is a place
         mentions = sorted([*mentions, mention_at(article, *first, gaz)], key=lambda m: m.start)

@@ -16,7 +16,6 @@ must arrive as inert text.
 from __future__ import annotations
 
 import html
-import json
 import math
 import shutil
 import time
@@ -33,6 +32,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from .borders import get_border
+from .store import json_list
 
 __all__ = [
     "EVENT_COLORS",
@@ -232,16 +232,6 @@ def _radius(fatalities: Any) -> float:
     return 7.0 + 2.5 * math.sqrt(max(n, 0))
 
 
-def _list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        try:
-            loaded = json.loads(value)
-        except json.JSONDecodeError:
-            return []
-        return loaded if isinstance(loaded, list) else []
-    return list(value) if isinstance(value, list | tuple) else []
-
-
 def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value)) and str(value) != "<NA>"
 
@@ -266,7 +256,7 @@ def map_features(events: gpd.GeoDataFrame) -> dict[str, Any]:
             "d": escape_text(row.date if _present(row.date) else "date unknown"),
             "l": escape_text(f"{row.location}, {row.admin1}" if _present(row.admin1) else row.location),
             "p": escape_text(f"precision {row.geo_precision}; {distance} from the border ({side} side)"),
-            "a": escape_text(", ".join(_list(row.actors)) or "not named"),
+            "a": escape_text(", ".join(json_list(row.actors)) or "not named"),
             "k": escape_text(row.claimed_by if _present(row.claimed_by) else "not stated"),
             "v": escape_text(verified),
             "f": escape_text(row.fatalities if _present(row.fatalities) else "not reported"),

@@ -50,6 +50,7 @@ __all__ = [
     "EventStore",
     "IngestResult",
     "events_to_gdf",
+    "json_list",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,19 @@ EVENT_COLUMNS: dict[str, str] = {
     "reviewed": "boolean",
 }
 JSON_COLUMNS = ("actors", "places", "evidence_spans")
+
+
+def json_list(value: Any) -> list[Any]:
+    """The list a JSON column holds (``actors``, ``places``): ``[]`` for a missing or malformed value."""
+    if isinstance(value, str):
+        try:
+            loaded = json.loads(value)
+        except json.JSONDecodeError:
+            return []
+        return loaded if isinstance(loaded, list) else []
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 ARTICLE_COLUMNS = ("article_id", "title", "source", "published", "text", "ingested_at", "events")
 CORRECTION_COLUMNS = ("event_id", "field", "value", "corrected_at")
 CORRECTABLE = tuple(

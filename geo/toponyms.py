@@ -574,9 +574,7 @@ def _country_hint(before: str, gazetteer: Gazetteer) -> str | None:
     m = _HINT_BEFORE.search(before[-80:])
     if not m:
         return None
-    word = m.group(1)
-    country = gazetteer.country(word)
-    return country.iso if country else gazetteer.demonym(word)
+    return gazetteer.country_code(m.group(1))
 
 
 def _looks_like_common_word(
