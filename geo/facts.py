@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .patterns import first_letters
+
 __all__ = [
     "CasualtyReport",
     "actors_in",
@@ -46,11 +48,11 @@ _BEFORE_VERB = (
     rf"(?<![Nn]o )\b{_QUALIFIER}{_NUM}{_VICTIMS}\s+(?:(?:were|was|had|have|has|been|are|is|reportedly)\s+){{0,3}}"
 )
 # The words a count is read around; the count patterns then run only next to them.
-_CASUALTY_WORD = re.compile(
-    r"\b(?:kill(?:ed|ing|s)?|dead|died|lost their lives|were slain|wound(?:ed|ing|s)?|injur(?:ed|ing|es)|hurt"
-    r"|hospitali[sz]ed|death toll)\b",
-    re.I,
+_CASUALTY_WORDS = (
+    r"kill(?:ed|ing|s)?|dead|died|lost their lives|were slain|wound(?:ed|ing|s)?|injur(?:ed|ing|es)|hurt"
+    r"|hospitali[sz]ed|death toll"
 )
+_CASUALTY_WORD = re.compile(rf"{first_letters(_CASUALTY_WORDS)}\b(?:{_CASUALTY_WORDS})\b", re.I)
 _WINDOW = 90  # characters before a casualty word where its count can stand
 # (kind, pattern, where): "before" patterns end at the casualty word ("two people were killed"),
 # "after" patterns start at it ("killing three people").

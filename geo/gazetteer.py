@@ -55,6 +55,7 @@ __all__ = [
     "Country",
     "Gazetteer",
     "Match",
+    "NameSenses",
     "Place",
     "get_gazetteer",
     "normalize",
@@ -267,6 +268,18 @@ class _Layer:
         return self._focus_keys.split("\n") if self._focus_keys else []
 
 
+@dataclass(frozen=True, slots=True)
+class NameSenses:
+    """Everything a name can stand for in the index (see :meth:`Gazetteer.senses`)."""
+
+    key: str
+    country: Country | None
+    demonym: str | None  # the ISO code a demonym points to
+    continent: Place | None
+    known: bool  # some populated place has this name
+    regions: tuple[AdminArea, ...]
+
+
 class Gazetteer:
     """Name lookups over the offline index. Build or load it with :func:`get_gazetteer`."""
 
@@ -285,6 +298,7 @@ class Gazetteer:
         self._id_to_row: dict[int, int] | None = None
         self._lookups: dict[str, tuple[Match, ...]] = {}
         self._fuzzy: dict[tuple[str, float, int], tuple[Match, ...]] = {}
+        self._senses: dict[str, NameSenses] = {}
 
     # -- places -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -347,6 +361,26 @@ class Gazetteer:
         if len(matches) > 1:
             matches.sort(key=lambda m: (m.quality, -m.place.population))
         return matches
+
+    def senses(self, name: str) -> NameSenses:
+        """What ``name`` can stand for: a country, a demonym, a continent, places, regions.
+
+        Memoised: the same names recur in every article, and a reader asks all of these at once.
+        """
+        found = self._senses.get(name)
+        if found is None:
+            if len(self._senses) >= _LOOKUP_CACHE_SIZE:
+                self._senses.clear()
+            key = normalize(name)
+            found = self._senses[name] = NameSenses(
+                key=key,
+                country=self.country(name),
+                demonym=self.demonym(name),
+                continent=self.continent(name),
+                known=self.has_key(key),
+                regions=tuple(self.regions(name)),
+            )
+        return found
 
     def has_key(self, key: str) -> bool:
         """Whether some populated place is called ``key`` (a normalised name)."""

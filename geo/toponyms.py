@@ -182,7 +182,8 @@ def find_mentions(article: Article, gazetteer: Gazetteer) -> list[Mention]:
 _UPPER = "".join(ch for ch in map(chr, [*range(0x41, 0x250), *range(0x400, 0x530)]) if ch.isupper() and ch.isalpha())
 _CAP_WORD = rf"[{_UPPER}](?:[\w'’\-]*\w)?"
 # Capitalised words separated by single spaces ("St. Petersburg" too): the only places to look.
-_RUN = re.compile(rf"(?<![\w'’\-]){_CAP_WORD}(?:(?: |(?<=St)\. |(?<=Mt)\. |(?<=Ft)\. ){_CAP_WORD})*")
+# The capital comes first and the look-behind after it, so the engine skips ahead to capitals.
+_RUN = re.compile(rf"[{_UPPER}](?<![\w'’\-].)(?:[\w'’\-]*\w)?(?:(?: |(?<=St)\. |(?<=Mt)\. |(?<=Ft)\. ){_CAP_WORD})*")
 _LONG_WORD = re.compile(r"\b[^\W\d_]{4,}")
 _MAX_RUN = 8
 
@@ -322,11 +323,11 @@ def _match_run(
     """
     if len(run) == 1 and not _REGION_AFTER.match(text, run[0].end):  # most runs: "Russian", "Ukraine's"
         name = _strip_possessive(run[0].text)
-        country = gazetteer.country(name)
-        iso = country.iso if country is not None else gazetteer.demonym(name)
+        senses = gazetteer.senses(name)
+        iso = senses.country.iso if senses.country is not None else senses.demonym
         if iso is not None:
             span = _Span(sentence, run, 0, 1, gazetteer)
-            return [span.mention(name, "country" if country is not None else "demonym", country=iso)]
+            return [span.mention(name, "country" if senses.country is not None else "demonym", country=iso)]
     whole = _unknown_settlement(text, run, sentence, gazetteer)
     if whole is not None:
         return [whole]
@@ -469,23 +470,20 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     text, surface = span.sentence.text, span.surface
     name = _strip_possessive(surface)
     possessive = name != surface
-    key = normalize(name)
+    senses = gazetteer.senses(name)
+    key, country = senses.key, senses.country
     if not known and (len(key) < 2 or key in _MONTHS_DAYS or (span.single and key in _NOT_PLACES)):
         return None
     if not known and span.single and name.isupper() and len(name) <= 5:  # acronyms: only countries ("US")
-        country = gazetteer.country(name)
         return span.mention(name, "country", country=country.iso) if country else None
     region_cue = _REGION_AFTER.match(text, span.end) if not possessive else None
-    country = gazetteer.country(name)
     if country is not None and not region_cue:
         return span.mention(name, "country", country=country.iso)
-    demonym = gazetteer.demonym(name)
-    if demonym is not None:
-        return span.mention(name, "demonym", country=demonym)
-    if not region_cue and gazetteer.continent(name) is not None:
+    if senses.demonym is not None:
+        return span.mention(name, "demonym", country=senses.demonym)
+    if not region_cue and senses.continent is not None:
         return span.mention(name, "continent")
-    gazetteer_knows = gazetteer.has_key(key)
-    regions = tuple(gazetteer.regions(name))
+    gazetteer_knows, regions = senses.known, senses.regions
     if not (gazetteer_knows or regions) and not span.single:
         return None  # a name of several words has to be one the index knows
     before = text[: span.start]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .patterns import alternatives, first_letters
+
 __all__ = ["ACLED_SUB_EVENT_TYPES", "EventKind", "Trigger", "classify", "find_triggers", "kind_named"]
 
 
@@ -141,13 +143,15 @@ _CONSEQUENCE = _words(
 )
 # Negations and modals: the event words they govern did not (or not yet) happen. Case-sensitive
 # on purpose: "may" the modal, not "May" the month.
-_IRREALIS_WORD = re.compile(
-    r"\b(?:[Nn]ot|[Nn]ever|[Nn]o|urged?|urging|call(?:ed|s)? on|advised?|asked|plans?|planning"
+_IRREALIS_WORDS = (
+    r"[Nn]ot|[Nn]ever|[Nn]o|urged?|urging|call(?:ed|s)? on|advised?|asked|plans?|planning"
     r"|threaten(?:ed|s)?|could|would|may|might|will|[Ii]f|[Uu]nless|aim(?:ing|s)? to|expected to"
     r"|ready to|vow(?:ed|s)? to|prepared to|able to|intend(?:s|ed)? to|fears? of|warn(?:ed|s)? of"
-    r"|risk of|possible|potential|[Aa]ny|denied|denies|deny)\b"
+    r"|risk of|possible|potential|[Aa]ny|denied|denies|deny"
 )
+_IRREALIS_WORD = re.compile(rf"{first_letters(_IRREALIS_WORDS)}\b(?:{_IRREALIS_WORDS})\b")
 _IRREALIS_REACH = 40  # characters after the word, within one stretch of the clause
+_IRREALIS_LONGEST = 20  # characters of the longest negation or modal ("intended to": 11)
 _CLAUSE_BREAK = re.compile(r"[,;:.]")
 
 
@@ -161,34 +165,18 @@ class Trigger:
     text: str
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a pattern (``a|b(?:c|d)|e`` → ``a``, ``b(?:c|d)``, ``e``)."""
-    parts, depth, current = [], 0, ""
-    for ch in pattern:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "|" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    return [*parts, current]
-
-
 def _lexicon() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     """Every event word pattern, indexed by its first three letters, in priority order.
 
-    Scanning a clause then costs one dictionary lookup per word; only the few patterns that can
-    start with that word are tried (one alternation of them all backtracks at every word, and
-    is several times slower).
+    Scanning a clause then costs one match of :data:`_PREFIXES` per candidate word; only the
+    few patterns that can start with that word are tried (one alternation of them all
+    backtracks at every word, and is several times slower).
     """
     index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     groups = (*_SPECIFIC.items(), ("generic", _GENERIC), ("consequence", _CONSEQUENCE))
     for kind, pattern in groups:
         inner = pattern.pattern.removeprefix(r"\b(?:").removesuffix(r")\b")
-        for alternative in _alternatives(inner):
+        for alternative in alternatives(inner):
             prefix = re.match(r"[A-Za-z-]{3}", alternative)
             if prefix is None:
                 raise ValueError(f"event word pattern {alternative!r} needs three literal letters first")
@@ -197,8 +185,25 @@ def _lexicon() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     return index
 
 
+def _trie(words: list[str]) -> str:
+    """A regex matching exactly ``words``, as a trie (``abc|abd`` → ``ab(?:c|d)``): fast to reject."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    parts = []
+    for first, rests in sorted(by_first.items()):
+        longer = [r for r in rests if r]
+        if not longer:
+            parts.append(re.escape(first))
+        else:
+            optional = "?" if len(longer) < len(rests) else ""
+            parts.append(f"{re.escape(first)}(?:{_trie(longer)}){optional}")
+    return "|".join(parts)
+
+
 _LEXICON = _lexicon()
-_WORD_START = re.compile(r"\b[A-Za-z-]{3}")
+# The start of a word that may begin an event word, in lower-cased text.
+_PREFIXES = re.compile(rf"\b(?:{_trie(sorted(_LEXICON))})")
 
 
 def find_triggers(clause: str) -> list[Trigger]:
@@ -210,13 +215,13 @@ def find_triggers(clause: str) -> list[Trigger]:
     matched: list[Trigger] = []
     covered = 0  # words inside the previous match are not tried again
     low = clause.lower()
-    scanned = low if len(low) == len(clause) else clause  # lower-casing may change lengths ("İ")
-    for word in _WORD_START.finditer(scanned):
+    if len(low) != len(clause):  # lower-casing changed lengths ("İ"): offsets must stay the clause's
+        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in clause)
+    for word in _PREFIXES.finditer(low):
         start = word.start()
-        candidates = _LEXICON.get(word.group() if scanned is low else word.group().lower())
-        if candidates is None or start < covered:
+        if start < covered:
             continue
-        for kind, pattern in candidates:
+        for kind, pattern in _LEXICON[word.group()]:
             m = pattern.match(clause, start)
             if m is not None:
                 covered = m.end()
@@ -224,7 +229,9 @@ def find_triggers(clause: str) -> list[Trigger]:
                 break
     if not matched:
         return matched
-    blockers = [m.end() for m in _IRREALIS_WORD.finditer(clause)]
+    # Only negations and modals that can reach an event word are looked for.
+    reach_from = max(0, matched[0].start - _IRREALIS_REACH - _IRREALIS_LONGEST)
+    blockers = [m.end() for m in _IRREALIS_WORD.finditer(clause, reach_from, matched[-1].start)]
     return [
         t
         for t in matched

@@ -57,3 +57,27 @@ def test_clause_types(text: str, expected: list[tuple[str, str]]) -> None:
 )
 def test_no_event_kind(text: str) -> None:
     assert kinds(text) == []
+
+
+def test_event_words_inside_hyphenated_words_and_capitals() -> None:
+    found = find_triggers("An anti-drone gun and SHELLING; a Shahed hit the İzmail port.")
+    assert [(t.kind, t.text) for t in found] == [
+        ("air", "drone"),
+        ("shelling", "SHELLING"),
+        ("air", "Shahed"),
+        ("generic", "hit"),
+    ]
+
+
+def test_a_negation_reaches_only_nearby_event_words() -> None:
+    far = "No one expected it, but after a long and uneventful morning in the town, drones struck"
+    assert [t.text for t in find_triggers(far)] == ["drones", "struck"]
+    assert find_triggers("They did not strike the town.") == []
+
+
+def test_negation_window_covers_the_longest_negation() -> None:
+    import re._parser
+
+    from geo import triggers
+
+    assert re._parser.parse(triggers._IRREALIS_WORD.pattern).getwidth()[1] <= triggers._IRREALIS_LONGEST

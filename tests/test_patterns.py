@@ -1,0 +1,47 @@
+"""Look-aheads that speed up word-list regexes must never change what they match."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geo import dates, facts, triggers
+from geo.articles import sentences
+from geo.patterns import alternatives, first_letters
+from geo.bench import sample_articles
+
+
+def test_alternatives_split_only_at_the_top_level() -> None:
+    assert alternatives(r"a|b(?:c|d)|[|]e|f\|g") == ["a", "b(?:c|d)", "[|]e", r"f\|g"]
+
+
+def test_first_letters_of_words_classes_and_groups() -> None:
+    assert first_letters("[Nn]ot|never|(?:urged?|call)|9 km") == "(?=[9Ncnu])"
+
+
+@pytest.mark.parametrize("pattern", [r"\d+ km", "(?:a|b)?c", "[A-Z]x", ".*"])
+def test_first_letters_refuses_what_it_cannot_read(pattern: str) -> None:
+    with pytest.raises(ValueError, match="cannot tell"):
+        first_letters(pattern)
+
+
+@pytest.mark.parametrize(
+    "gated",
+    [
+        triggers._IRREALIS_WORD,
+        facts._CASUALTY_WORD,
+        dates._MONTH_DAY,
+        dates._WEEKDAY,
+        dates._RELATIVE,
+        dates._MONTH_ONLY,
+        dates._YEAR_ONLY,
+    ],
+)
+def test_gated_patterns_match_like_the_plain_ones(gated: re.Pattern[str]) -> None:
+    plain = re.compile(gated.pattern.split(")", 1)[1], gated.flags)
+    texts = [s.text for a in sample_articles(20) for s in sentences(a)]
+    texts += ["NOT May 5 in MAY 2023; Yesterday, SINCE 2019 KILLED 3 and Last Week", "İf not; ıf no"]
+    assert any(plain.search(t) for t in texts)
+    for text in texts:
+        assert [m.span() for m in gated.finditer(text)] == [m.span() for m in plain.finditer(text)]
