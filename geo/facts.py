@@ -35,8 +35,10 @@ _NUMBER_WORDS = {
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "a dozen": 12, "hundred": 100, "a hundred": 100,
 }  # fmt: skip
-_NUM = r"(\d{1,3}(?:,\d{3})*|\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
-_QUALIFIER = r"(?:(?:more than|at least|over|about|around|some|nearly|almost|up to|another)\s+)?"
+_NUM_RE = r"\d{1,3}(?:,\d{3})*|\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_NUM = f"({_NUM_RE})"
+_QUALIFIERS = "more than|at least|over|about|around|some|nearly|almost|up to|another"
+_QUALIFIER = rf"(?:(?:{_QUALIFIERS})\s+)?"
 _VICTIMS = (
     r"(?:\s+(?:[\w-]+\s+){0,2}?(?P<victims>people|persons|civilians|residents|soldiers|servicemen|troops"
     r"|attackers|fighters|militants|insurgents|children|men|women|others|drivers?|workers?|officers?"
@@ -44,8 +46,10 @@ _VICTIMS = (
 )
 _KILLED_WORDS = r"killed|dead|died|lost their lives|were slain"
 _INJURED_WORDS = r"wounded|injured|hurt|hospitali[sz]ed"
+_COUNT_START = first_letters(f"{_QUALIFIERS}|{_NUM_RE}")
 _BEFORE_VERB = (
-    rf"(?<![Nn]o )\b{_QUALIFIER}{_NUM}{_VICTIMS}\s+(?:(?:were|was|had|have|has|been|are|is|reportedly)\s+){{0,3}}"
+    rf"{_COUNT_START}(?<![Nn]o )\b{_QUALIFIER}{_NUM}{_VICTIMS}"
+    r"\s+(?:(?:were|was|had|have|has|been|are|is|reportedly)\s+){0,3}"
 )
 # The words a count is read around; the count patterns then run only next to them.
 _CASUALTY_WORDS = (

@@ -36,17 +36,19 @@ def alternatives(pattern: str) -> list[str]:
 
 
 def first_letters(alternation: str) -> str:
-    """A look-ahead for the first characters of the alternatives of ``alternation``.
+    r"""A look-ahead for the first characters of the alternatives of ``alternation``.
 
-    Each alternative has to start with a letter, a digit or a character class of them
-    (``[Nn]ot``); anything else raises :class:`ValueError`, since a look-ahead could then
-    wrongly skip a position the pattern matches at. Under ``re.I`` the look-ahead is
-    case-insensitive like the rest of the pattern.
+    Each alternative has to start with a letter, a digit, ``\d`` or a character class of
+    letters and digits (``[Nn]ot``); anything else raises :class:`ValueError`, since a
+    look-ahead could then wrongly skip a position the pattern matches at. Under ``re.I`` the
+    look-ahead is case-insensitive like the rest of the pattern.
     """
     firsts: set[str] = set()
     for alternative in alternatives(alternation):
         if alternative[:1].isalnum():
             firsts.add(alternative[0])
+        elif alternative.startswith("\\d"):
+            firsts.add("\\d")
         elif alternative.startswith("[") and "]" in alternative and alternative[1:].split("]")[0].isalnum():
             firsts.update(alternative[1 : alternative.index("]")])
         elif alternative.startswith("(?:") and alternative.endswith(")"):

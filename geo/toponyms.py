@@ -129,8 +129,8 @@ _AUTHORITY_BEFORE = re.compile(
     r"(?:(?:occupied|russian-occupied|russian-controlled)\s+)?(?:(?:city|town|region|village)\s+of\s+)?$",
     re.I,
 )
-_AUTHORITY_AFTER = re.compile(
-    r"^(?:['’]s)?(?:\s+(?:region|oblast|city|regional|local|military|civil|civilian|state))*"
+_AUTHORITY_AFTER = re.compile(  # used with match(): anchored at the end of the name
+    r"(?:['’]s)?(?:\s+(?:region|oblast|city|regional|local|military|civil|civilian|state))*"
     r"\s+(governor|mayor|authorities|officials|administration|council|police|government)\b",
     re.I,
 )
@@ -556,20 +556,28 @@ def _place_cue(before: str) -> tuple[str | None, float | None, str | None]:
     return None, None, None
 
 
-_PLACE_DESCRIPTORS = (
-    r"(?:border|frontline|front-line|village|town|city|region|oblast|district|settlement|port|capital"
-    r"|occupied|annexed|southern|eastern|northern|western|south-eastern|north-eastern|industrial|regional"
-    r"|small|major|key|strategic|coastal|resort|of|the)"
+_PLACE_DESCRIPTORS = frozenset(
+    "border frontline front-line village town city region oblast district settlement port capital occupied "
+    "annexed southern eastern northern western south-eastern north-eastern industrial regional small major "
+    "key strategic coastal resort of the".split()
 )
-_HINT_BEFORE = re.compile(rf"([A-Z][\w.]+)(?:['’]s)?\s+(?:{_PLACE_DESCRIPTORS}\s+){{0,4}}$")
+_HINT_BEFORE = re.compile(rf"([A-Z][\w.]+)(?:['’]s)?\s+(?:(?:{'|'.join(sorted(_PLACE_DESCRIPTORS))})\s+){{0,4}}$")
 
 
 def _country_hint(before: str, gazetteer: Gazetteer) -> str | None:
     """The country of a phrase that describes the place: "Russia's Belgorod", "the Russian village of".
 
     "Russian forces shelled X" gives none: the country word has to be followed by place words only.
+    The pattern runs only when the last word before the name is a place word or capitalised.
     """
-    m = _HINT_BEFORE.search(before[-80:])
+    tail = before[-80:]
+    words = tail.rsplit(None, 1)
+    if not tail[-1:].isspace() or not words:
+        return None
+    last = words[-1]
+    if last not in _PLACE_DESCRIPTORS and not "A" <= last[0] <= "Z":
+        return None
+    m = _HINT_BEFORE.search(tail)
     if not m:
         return None
     return gazetteer.country_code(m.group(1))
@@ -602,8 +610,13 @@ _AUTHORITY_NOUNS = frozenset(
     "official officials authorities governor mayor head administration council prosecutor prosecutors "
     "government leadership spokesman spokeswoman parliament".split()
 )
-_AUTHORITY_NEXT = frozenset("governor mayor authorities officials administration council police government".split())
 _DESTINATION_WORDS = frozenset("towards toward direction heading bound advance advancing".split())
+
+
+# The words an authority phrase ("officials in the city of", "in Russian-occupied") or a
+# destination phrase ("moved towards") can end in, right before the name.
+_ROLE_PHRASE_ENDS = frozenset("of in for the occupied controlled towards toward to on".split())
+_QUOTE_MARK = re.compile(f"[{_QUOTE_OPEN}]")
 
 
 def _role(text: str, start: int, end: int, kind: str, candidates: tuple[Match, ...], cue: str | None) -> str:
@@ -611,16 +624,14 @@ def _role(text: str, start: int, end: int, kind: str, candidates: tuple[Match, .
 
     Word tests decide whether a pattern can apply before it runs; most names need none.
     """
-    if any(q in text for q in _QUOTE_OPEN) and _in_short_quote(text, start, end):
+    if _QUOTE_MARK.search(text) and _in_short_quote(text, start, end):
         return "quoted"
-    before_words = set(_words_before(text, start, 8))
-    after = text[end : end + 60]
+    last = _words_before(text, start, 1)
+    phrase_end = bool(last) and last[0].rsplit("-", 1)[-1] in _ROLE_PHRASE_ENDS
+    before_words = set(_words_before(text, start, 8)) if phrase_end else set()
     if (
         not before_words.isdisjoint(_AUTHORITY_NOUNS) and _AUTHORITY_BEFORE.search(text, max(0, start - 80), start)
-    ) or (
-        not _AUTHORITY_NEXT.isdisjoint(w.strip(",.;:").lower() for w in after.split()[:5])
-        and _AUTHORITY_AFTER.match(after)
-    ):
+    ) or _AUTHORITY_AFTER.match(text, end, end + 60):
         return "authority"
     tail = text[max(0, start - 120) : start]
     if "from" in tail.lower():

@@ -8,8 +8,8 @@ import pytest
 
 from geo import dates, facts, triggers
 from geo.articles import sentences
-from geo.patterns import alternatives, first_letters
 from geo.bench import sample_articles
+from geo.patterns import alternatives, first_letters
 
 
 def test_alternatives_split_only_at_the_top_level() -> None:
@@ -18,9 +18,10 @@ def test_alternatives_split_only_at_the_top_level() -> None:
 
 def test_first_letters_of_words_classes_and_groups() -> None:
     assert first_letters("[Nn]ot|never|(?:urged?|call)|9 km") == "(?=[9Ncnu])"
+    assert first_letters(r"\d+ km|one") == r"(?=[\do])"
 
 
-@pytest.mark.parametrize("pattern", [r"\d+ km", "(?:a|b)?c", "[A-Z]x", ".*"])
+@pytest.mark.parametrize("pattern", [r"\w+ km", "(?:a|b)?c", "[A-Z]x", ".*"])
 def test_first_letters_refuses_what_it_cannot_read(pattern: str) -> None:
     with pytest.raises(ValueError, match="cannot tell"):
         first_letters(pattern)
@@ -45,3 +46,19 @@ def test_gated_patterns_match_like_the_plain_ones(gated: re.Pattern[str]) -> Non
     assert any(plain.search(t) for t in texts)
     for text in texts:
         assert [m.span() for m in gated.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_gated_casualty_counts_match_like_the_plain_ones() -> None:
+    texts = [s.text for a in sample_articles(40) for s in sentences(a)]
+    texts += ["No 5 soldiers were killed; 1,200 died, about two dozen were wounded and an officer hurt"]
+    before = [pattern for _, pattern, where in facts._PATTERNS if where == "before"]
+    found = 0
+    for gated in before:
+        plain = re.compile(gated.pattern.split(")", 1)[1], gated.flags)
+        for text in texts:
+            for word in facts._CASUALTY_WORD.finditer(text):
+                window = (max(0, word.start() - facts._WINDOW), word.end())
+                ours, theirs = gated.search(text, *window), plain.search(text, *window)
+                assert (ours and ours.span()) == (theirs and theirs.span())
+                found += ours is not None
+    assert found >= 10

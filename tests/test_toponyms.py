@@ -50,6 +50,9 @@ def test_distance_cue_keeps_distance_and_bearing(gazetteer: Gazetteer) -> None:
         ("Officials in Sumy urged residents to leave.", "Sumy", "authority"),
         ("The governor of the Belgorod region said so.", "Belgorod", "authority"),
         ("Kharkiv's governor said two were hurt.", "Kharkiv", "authority"),
+        ("The Sumy regional military administration said so.", "Sumy", "authority"),
+        ("Prosecutors in Russian-occupied Donetsk opened a case.", "Donetsk", "authority"),
+        ("Troops were heading for the village of Vovchansk.", "Vovchansk", "destination"),
         ("Troops fired from positions in the Kursk region.", "Kursk", "origin"),
         ("They moved towards the town of Grayvoron.", "Grayvoron", "destination"),
         ("Moscow says the raid was repelled.", "Moscow", "metonym"),
@@ -94,6 +97,9 @@ def test_countries_and_demonyms_are_context_not_places(gazetteer: Gazetteer) -> 
 def test_country_before_a_mention_is_its_hint(gazetteer: Gazetteer) -> None:
     assert one("Shelling hit Ukraine's Sumy region.", "Sumy", gazetteer).country_hint == "UA"
     assert one("They attacked the Russian border village of Kozinka.", "Kozinka", gazetteer).country_hint == "RU"
+    assert one("In Russia’s occupied Donetsk, shells fell.", "Donetsk", gazetteer).country_hint == "RU"
+    assert one("Russian forces shelled Sumy.", "Sumy", gazetteer).country_hint is None
+    assert one("Ukraine said Sumy was hit.", "Sumy", gazetteer).country_hint is None
 
 
 def test_region_lists_before_a_plural_cue(gazetteer: Gazetteer) -> None:
