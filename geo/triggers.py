@@ -165,24 +165,35 @@ class Trigger:
     text: str
 
 
-def _lexicon() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
-    """Every event word pattern, indexed by its first three letters, in priority order.
+def _lexicon() -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], list[str]]:
+    """Every event word pattern by its first three letters (in priority order), and their beginnings.
 
-    Scanning a clause then costs one match of :data:`_PREFIXES` per candidate word; only the
-    few patterns that can start with that word are tried (one alternation of them all
-    backtracks at every word, and is several times slower).
+    A beginning is the literal text a pattern's matches start with ("withdr" of
+    ``withdr(?:ew|awn|awal)``). Scanning a clause then costs one search for the beginnings;
+    only the few patterns that can start where one is found are tried (one alternation of them
+    all backtracks at every word, and is several times slower).
     """
     index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    beginnings: set[str] = set()
     groups = (*_SPECIFIC.items(), ("generic", _GENERIC), ("consequence", _CONSEQUENCE))
     for kind, pattern in groups:
         inner = pattern.pattern.removeprefix(r"\b(?:").removesuffix(r")\b")
         for alternative in alternatives(inner):
-            prefix = re.match(r"[A-Za-z-]{3}", alternative)
-            if prefix is None:
+            literal = _literal_beginning(alternative)
+            if len(literal) < 3:
                 raise ValueError(f"event word pattern {alternative!r} needs three literal letters first")
             compiled = re.compile(rf"(?:{alternative})\b", re.I)
-            index.setdefault(prefix.group().lower(), []).append((kind, compiled))
-    return index
+            index.setdefault(literal[:3], []).append((kind, compiled))
+            beginnings.add(literal)
+    return index, sorted(beginnings)
+
+
+def _literal_beginning(alternative: str) -> str:
+    """The lower-cased text every match of ``alternative`` starts with ("drone" of ``drones?``)."""
+    literal = re.match(r"[A-Za-z \-]*", alternative).group()  # type: ignore[union-attr]
+    if alternative[len(literal) : len(literal) + 1] in ("?", "*", "{"):
+        literal = literal[:-1]  # the last letter is optional
+    return literal.lower()
 
 
 def _trie(words: list[str]) -> str:
@@ -201,9 +212,9 @@ def _trie(words: list[str]) -> str:
     return "|".join(parts)
 
 
-_LEXICON = _lexicon()
-# The start of a word that may begin an event word, in lower-cased text.
-_PREFIXES = re.compile(rf"\b(?:{_trie(sorted(_LEXICON))})")
+_LEXICON, _BEGINNINGS = _lexicon()
+# Where an event word may start, in lower-cased text.
+_BEGINNING = re.compile(rf"\b(?:{_trie(_BEGINNINGS)})")
 
 
 def find_triggers(clause: str) -> list[Trigger]:
@@ -217,11 +228,11 @@ def find_triggers(clause: str) -> list[Trigger]:
     low = clause.lower()
     if len(low) != len(clause):  # lower-casing changed lengths ("İ"): offsets must stay the clause's
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in clause)
-    for word in _PREFIXES.finditer(low):
+    for word in _BEGINNING.finditer(low):
         start = word.start()
         if start < covered:
             continue
-        for kind, pattern in _LEXICON[word.group()]:
+        for kind, pattern in _LEXICON[low[start : start + 3]]:
             m = pattern.match(clause, start)
             if m is not None:
                 covered = m.end()

@@ -81,3 +81,20 @@ def test_negation_window_covers_the_longest_negation() -> None:
     from geo import triggers
 
     assert re._parser.parse(triggers._IRREALIS_WORD.pattern).getwidth()[1] <= triggers._IRREALIS_LONGEST
+
+
+@pytest.mark.parametrize(
+    ("alternative", "beginning"),
+    [
+        ("drones?", "drone"),
+        ("air ?strikes?", "air"),
+        ("counter-?attacks?", "counter"),
+        ("withdr(?:ew|awn|awal)", "withdr"),
+        ("UAVs?", "uav"),
+        ("under fire", "under fire"),
+    ],
+)
+def test_event_word_beginnings(alternative: str, beginning: str) -> None:
+    from geo.triggers import _literal_beginning
+
+    assert _literal_beginning(alternative) == beginning
