@@ -228,7 +228,13 @@ def mention_at(article: Article, start: int, end: int, gazetteer: Gazetteer) -> 
 def _sentence_mentions(sentence: Sentence, gazetteer: Gazetteer, surnames: set[str]) -> list[Mention]:
     """Place mentions in one sentence; the surnames of people named in full go into ``surnames``."""
     text = sentence.text
-    runs = [run for m in _RUN.finditer(text) for run in _split_run(text, m.start(), m.end())]
+    runs: list[list[_Token]] = []
+    for m in _RUN.finditer(text):
+        word = m.group()
+        if " " in word:
+            runs.extend(_split_run(text, m.start(), m.end()))
+        elif word.lower() not in _FUNCTION_WORDS:  # most runs are one word
+            runs.append([_Token(m.start(), m.end(), word)])
     if not runs:
         return []
     title_case = _TitleCase(text)
