@@ -405,7 +405,7 @@ _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9А-Я�
 def _split_paragraph(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
-        before = text[start : m.start()].rsplit(None, 1)
+        before = text[max(start, m.start() - 20) : m.start()].rsplit(None, 1)  # abbreviations are short
         word = before[-1].lower().rstrip(".") if before else ""
         if text[m.start()] == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
             continue

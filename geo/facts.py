@@ -138,9 +138,11 @@ def total(reports: Iterable[CasualtyReport], kind: str) -> int | None:
     return sum(largest.values()) if largest else None
 
 
+_GROUP_WORDS = ("Legion", "Corps", "Brigade", "Battalion", "Regiment", "Division", "Guard", "Group", "Forces", "Army",
+                "Fleet")  # fmt: skip
 _NAMED_GROUP = re.compile(
     r"\b([A-Z][\w’'-]+\s+(?:[A-Z][\w’'-]+\s+){0,3}(?:of\s+(?:the\s+)?[A-Z][\w’'-]+\s+)?(?:[A-Z][\w’'-]+\s+){0,2}"
-    r"(?:Legion|Corps|Brigade|Battalion|Regiment|Division|Guard|Group|Forces|Army|Fleet))\b"
+    rf"(?:{'|'.join(_GROUP_WORDS)}))\b"
 )
 _STATE_FORCES = re.compile(
     r"\b(Russian|Ukrainian|Belarusian)\s+(?:armed\s+)?(?:forces|troops|army|soldiers|servicemen|units?|drones?"
@@ -158,13 +160,15 @@ _GROUP_STOP = frozenset({"The", "A", "An", "But", "And", "In", "On", "Both", "Tw
 def actors_in(text: str) -> tuple[str, ...]:
     """Named armed groups and state forces in ``text``, in order of first mention."""
     found: dict[str, int] = {}
-    for m in _NAMED_GROUP.finditer(text):
+    # The patterns run only when their (case-sensitive) key words are in the text.
+    named = any(word in text for word in _GROUP_WORDS)
+    for m in _NAMED_GROUP.finditer(text) if named else ():
         words = m.group(1).split()
         while words and words[0] in _GROUP_STOP:
             words = words[1:]
         if len(words) >= 2:
             found.setdefault(" ".join(words), m.start())
-    for m in _STATE_FORCES.finditer(text):
+    for m in _STATE_FORCES.finditer(text) if any(state in text for state in _STATE_NAMES) else ():
         found.setdefault(_STATE_NAMES[m.group(1)], m.start())
     return tuple(sorted(found, key=found.__getitem__))
 
@@ -193,7 +197,7 @@ def claimant(text: str) -> str | None:
     low = text.lower()
     if not any(stem in low for stem in _SPEECH_STEMS):
         return None
-    m = _ACCORDING_TO.search(text)
+    m = _ACCORDING_TO.search(text) if "according to" in text else None
     if m:
         return _clean_speaker(m.group("who"))
     for m in _SPEAKER_BEFORE.finditer(text):

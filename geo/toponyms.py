@@ -307,7 +307,7 @@ def _sentence_initial(text: str, token: _Token) -> bool:
 
 
 def _words_before(text: str, start: int, n: int) -> list[str]:
-    return [w.strip(",.;:“”\"'()").lower() for w in text[max(0, start - 12 * n) : start].split()[-n:]]
+    return [w.strip(",.;:“”\"'()").lower() for w in text[max(0, start - 12 * n) : start].rsplit(None, n)[-n:]]
 
 
 def _strip_possessive(word: str) -> str:
