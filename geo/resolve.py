@@ -142,8 +142,7 @@ def resolve_mentions(
         if ranked and _accepted(m, ranked[0], focus, require_evidence) and _is_confident(ranked):
             best = ranked[0][1].place
             anchors[(m.name.casefold(), best.id)] = (m.name.casefold(), best.lat, best.lon)
-    ctx.anchors = list(anchors.values())
-    ranking = _Ranking(ctx)
+    ranking.anchor(list(anchors.values()))
     out: list[ResolvedPlace] = []
     for m in placeish:
         if m.kind == "region":
@@ -156,18 +155,31 @@ def resolve_mentions(
 
 
 class _Ranking:
-    """Candidates ranked by score, memoised per distinct mention (name, kind, cue, hint)."""
+    """Candidates ranked by score, memoised per distinct mention (name, kind, cue, hint).
+
+    The score without nearness to anchors is worked out once per distinct mention; after
+    :meth:`anchor` the ranking adds the nearness of the anchors it was given.
+    """
 
     def __init__(self, ctx: _Context) -> None:
         self.ctx = ctx
+        self._base: dict[tuple[object, ...], list[tuple[float, Match]]] = {}
         self._memo: dict[tuple[object, ...], list[tuple[float, Match]]] = {}
+
+    def anchor(self, anchors: list[tuple[str, float, float]]) -> None:
+        self.ctx.anchors = anchors
+        self._memo = {}
 
     def ranked(self, m: Mention) -> list[tuple[float, Match]]:
         key = (m.name.casefold(), m.kind, m.cue, m.country_hint, tuple(c.place.id for c in m.candidates))
         found = self._memo.get(key)
         if found is None:
-            found = sorted(((_score(c, m, self.ctx), c) for c in m.candidates), key=lambda sc: -sc[0])
-            self._memo[key] = found
+            base = self._base.get(key)
+            if base is None:
+                base = self._base[key] = [(_base_score(c, m, self.ctx), c) for c in m.candidates]
+            name, anchors = m.name.casefold(), self.ctx.anchors
+            scored = [(s + _nearness(c.place, name, anchors), c) for s, c in base] if anchors else base
+            found = self._memo[key] = sorted(scored, key=lambda sc: -sc[0])
         return found
 
 
@@ -227,7 +239,14 @@ def _nearest_anchor_km(p: Place, key: str, anchors: list[tuple[str, float, float
     return best
 
 
-def _score(c: Match, m: Mention, ctx: _Context) -> float:
+def _nearness(p: Place, name: str, anchors: list[tuple[str, float, float]]) -> float:
+    """The score for lying near a place the article names otherwise (0 when none is near)."""
+    nearest = _nearest_anchor_km(p, name, anchors)
+    return 0.0 if nearest is None else 2.5 * math.exp(-nearest / 75.0)
+
+
+def _base_score(c: Match, m: Mention, ctx: _Context) -> float:
+    """A candidate's score from everything but its nearness to other places of the article."""
     p = c.place
     s = _NAME_WEIGHT[c.quality] + 0.45 * math.log10(p.population + 10)
     if m.country_hint:
@@ -241,9 +260,6 @@ def _score(c: Match, m: Mention, ctx: _Context) -> float:
         s += _SUPPLEMENT_BONUS
     if (p.country, p.admin1 or "") in ctx.regions:
         s += 2.5
-    nearest = _nearest_anchor_km(p, m.name.casefold(), ctx.anchors)
-    if nearest is not None:
-        s += 2.5 * math.exp(-nearest / 75.0)
     if m.cue in _CUES_OF_SMALL_PLACES and p.population > 200_000:
         s -= 1.0
     if m.cue == "city" and p.population < 5_000:
