@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from .articles import Article, Sentence, sentences
 from .gazetteer import AdminArea, Gazetteer, Match, normalize
@@ -28,14 +29,16 @@ from .gazetteer import AdminArea, Gazetteer, Match, normalize
 __all__ = ["Mention", "find_mentions", "find_mentions_in_sentence", "mention_at"]
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A place named in an article.
 
     ``start``/``end`` are offsets into ``Article.text``; ``kind`` is ``"place"``,
     ``"region"``, ``"district"``, ``"country"``, ``"demonym"``, ``"continent"`` or ``"unknown"`` (a name with a
     place cue that the gazetteer lacks); ``role`` is ``"event"`` or why the place is not where
     something happened (see the module docstring).
+
+    An immutable record, made for every name of every article: a named tuple, which is several
+    times quicker to make than a frozen dataclass. Change one with ``m._replace(role=...)``.
     """
 
     text: str
@@ -218,8 +221,8 @@ def mention_at(article: Article, start: int, end: int, gazetteer: Gazetteer) -> 
         for i in range(len(tokens) - size + 1):
             part = _classify(_Span(sentence, tokens, i, i + size, gazetteer), gazetteer, plain, known=True)
             if part is not None:
-                return replace(
-                    part, text=span.surface, start=sentence.start + span.start, end=sentence.start + span.end
+                return part._replace(
+                    text=span.surface, start=sentence.start + span.start, end=sentence.start + span.end
                 )
     name = _strip_possessive(span.surface)
     return span.place_mention(name, "unknown", None, sentence.text[: span.start])
@@ -370,9 +373,9 @@ def _match_run(
         return [m for m in out if m.kind in ("country", "demonym")]
     # A place inside a longer name: an organisation ("Liberty of Russia Legion"), or a facility.
     if _in_organisation_name(text, run):
-        return [m if m.kind in ("country", "demonym") else replace(m, role="organisation") for m in out]
+        return [m if m.kind in ("country", "demonym") else m._replace(role="organisation") for m in out]
     if any(low in _FACILITY_WORDS for low in lowered[1:]):
-        return [replace(m, cue=m.cue or "facility") if m.kind == "place" else m for m in out]
+        return [m._replace(cue=m.cue or "facility") if m.kind == "place" else m for m in out]
     return out
 
 
@@ -692,8 +695,8 @@ def _expand_region_lists(text: str, mentions: list[Mention], sentence: Sentence,
                 break
             regions = tuple(gazetteer.regions(prev.name))
             if m.kind == "region" and regions:
-                out[k] = replace(prev, kind="region", cue="region", regions=regions, role=m.role, candidates=())
+                out[k] = prev._replace(kind="region", cue="region", regions=regions, role=m.role, candidates=())
             elif m.kind == "district":
-                out[k] = replace(prev, kind="district", cue="district", role=m.role)
+                out[k] = prev._replace(kind="district", cue="district", role=m.role)
             k -= 1
     return out
