@@ -33,6 +33,7 @@ from .borders import border_fields_many
 from .dates import resolve_date
 from .facts import CasualtyReport, actors_in, casualty_reports, claimant, says_unverified, total
 from .gazetteer import Gazetteer, Place
+from .patterns import words_then
 from .resolve import ResolvedPlace
 from .triggers import EventKind, classify, find_triggers, kind_named
 
@@ -150,13 +151,13 @@ class _Draft:
 
 
 _CLAUSE_SPLIT = re.compile(r",\s+and\s+|;\s+|,\s+while\s+|\s+while\s+|,\s+but\s+|\s+[–—]\s+")
-_REGION_ANAPHOR = re.compile(r"\b(?:the|this|that)\s+(?:border\s+)?(?:region|oblast|province)\b", re.I)
-_PLACE_ANAPHOR = re.compile(r"\bthe\s+(?:village|town|city|settlement)\b(?!\s+of\b)", re.I)
-_THERE = re.compile(r"\bthere\b(?!\s+(?:was|were|is|are|had|have|has|will|would|could|may|might)\b)", re.I)
+_REGION_ANAPHOR = words_then("the|this|that", r"\s+(?:border\s+)?(?:region|oblast|province)\b")
+_PLACE_ANAPHOR = words_then("the", r"\s+(?:village|town|city|settlement)\b(?!\s+of\b)")
+_THERE = words_then("there", r"\b(?!\s+(?:was|were|is|are|had|have|has|will|would|could|may|might)\b)")
 _EVENT_KINDS = ("place", "district", "region", "unknown")
 _DISTRICT_KM = 60  # a district's villages lie within this distance of its town
 _SAME_STORY_KM = 150  # a dateless report this close to the story's first incident shares its date
-_RESPONSIBILITY = re.compile(r"\b(?:responsib\w+|behind the|carried out|attackers|gunmen|saboteurs)\b", re.I)
+_RESPONSIBILITY = words_then(r"responsib\w+|behind the|carried out|attackers|gunmen|saboteurs", r"\b")
 
 
 _CLAUSE_MARKS = (", and ", "; ", " while ", ", but ", " – ", " — ")

@@ -11,7 +11,9 @@ positions at once, which makes such searches two to three times faster.
 
 from __future__ import annotations
 
-__all__ = ["alternatives", "first_letters"]
+import re
+
+__all__ = ["alternatives", "first_letters", "words_then"]
 
 
 def alternatives(pattern: str) -> list[str]:
@@ -56,3 +58,8 @@ def first_letters(alternation: str) -> str:
         else:
             raise ValueError(f"cannot tell how {alternative!r} starts")
     return "(?=[" + "".join(sorted(firsts)) + "])"
+
+
+def words_then(alternation: str, rest: str = "", flags: int = re.I) -> re.Pattern[str]:
+    r"""``\b(alternation)rest`` (the words are group 1), with :func:`first_letters` in front."""
+    return re.compile(rf"{first_letters(alternation)}\b({alternation}){rest}", flags)

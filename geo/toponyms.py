@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from .articles import Article, Sentence, sentences
 from .gazetteer import AdminArea, Gazetteer, Match, normalize
+from .patterns import words_then
 
 __all__ = ["Mention", "find_mentions", "find_mentions_in_sentence", "mention_at"]
 
@@ -107,56 +108,53 @@ _REGION_AFTER = re.compile(
 _DISTRICT_AFTER = re.compile(
     r"(?:['’]s)?\s+(district|raion|rayon|county|municipality|districts|community|hromada)\b", re.I
 )
-_REGION_BEFORE = re.compile(r"\b(region|oblast|province|republic)\s+of\s+(?:the\s+)?$", re.I)
-_DISTRICT_BEFORE = re.compile(r"\b(district|raion|rayon)\s+of\s+(?:the\s+)?$", re.I)
-_SETTLEMENT_BEFORE = re.compile(
-    r"\b(village|town|city|settlement|hamlet|township|suburb|port|resort|outskirts|centre|center)"
+# The patterns of cues before a name end at it ("$"): they are searched in the text before it.
+_REGION_BEFORE = words_then("region|oblast|province|republic", r"\s+of\s+(?:the\s+)?$")
+_DISTRICT_BEFORE = words_then("district|raion|rayon", r"\s+of\s+(?:the\s+)?$")
+_SETTLEMENT_BEFORE = words_then(
+    "village|town|city|settlement|hamlet|township|suburb|port|resort|outskirts|centre|center",
     r"\s+of\s+(?:the\s+)?$",
-    re.I,
 )
-_NEAR_BEFORE = re.compile(
-    r"\b(near|outside|around|nearby|close to|next to|not far from|on the outskirts of|on the edge of)"
+_NEAR_BEFORE = words_then(
+    "near|outside|around|nearby|close to|next to|not far from|on the outskirts of|on the edge of",
     r"\s+(?:the\s+)?(?:(?:border\s+)?(?:village|town|city|settlement)\s+of\s+)?$",
-    re.I,
 )
 _BEARINGS = r"north|south|east|west|north-?east|north-?west|south-?east|south-?west"
 _DISTANCE_BEFORE = re.compile(
-    r"(\d+(?:[.,]\d+)?)\s*-?\s*(km|kms|kilometres|kilometers|kilometre|kilometer|miles|mile|mi)\b"
+    r"(?=\d)(\d+(?:[.,]\d+)?)\s*-?\s*(km|kms|kilometres|kilometers|kilometre|kilometer|miles|mile|mi)\b"
     rf"\s+(?:\([^)]*\)\s+)?(?:to\s+the\s+)?(?:({_BEARINGS})(?:ern|erly)?\s+)?(?:of|from)\s+"
     r"(?:the\s+)?(?:(?:village|town|city)\s+of\s+)?$",
     re.I,
 )
-_AUTHORITY_BEFORE = re.compile(
-    r"\b(officials?|authorities|governor|mayor|head|administration|council|prosecutors?|government"
-    r"|leadership|spokesman|spokeswoman|parliament)\s+(?:of|in|for)\s+(?:the\s+)?"
+_AUTHORITY_BEFORE = words_then(
+    "officials?|authorities|governor|mayor|head|administration|council|prosecutors?|government"
+    "|leadership|spokesman|spokeswoman|parliament",
+    r"\s+(?:of|in|for)\s+(?:the\s+)?"
     r"(?:(?:occupied|russian-occupied|russian-controlled)\s+)?(?:(?:city|town|region|village)\s+of\s+)?$",
-    re.I,
 )
 _AUTHORITY_AFTER = re.compile(  # used with match(): anchored at the end of the name
     r"(?:['’]s)?(?:\s+(?:region|oblast|city|regional|local|military|civil|civilian|state))*"
     r"\s+(governor|mayor|authorities|officials|administration|council|police|government)\b",
     re.I,
 )
-_ORIGIN_VERB = re.compile(
-    r"\b(fired|fire|firing|launched|launch|launching|shelled|shelling|struck|strikes?|attacked|attacks?"
-    r"|crossed|crossing|came|coming|entered|infiltrated|advanced|flew|flying|shot|drones?|missiles?"
-    r"|artillery|positions|incursions?|raids?)\b[^,;:.]{0,60}?\bfrom\s+[^,;:.]{0,50}$",
-    re.I,
+_ORIGIN_VERB = words_then(
+    "fired|fire|firing|launched|launch|launching|shelled|shelling|struck|strikes?|attacked|attacks?"
+    "|crossed|crossing|came|coming|entered|infiltrated|advanced|flew|flying|shot|drones?|missiles?"
+    "|artillery|positions|incursions?|raids?",
+    r"\b[^,;:.]{0,60}?\bfrom\s+[^,;:.]{0,50}$",
 )
 _FROM_POSITIONS = re.compile(
     r"\bfrom\s+(?:(?:positions?|the\s+direction|the\s+territory|the\s+side|the\s+area|across)\b)[^,;:.]{0,50}$",
     re.I,
 )
-_DESTINATION_BEFORE = re.compile(
-    r"\b(towards?|in the direction of|heading (?:to|for)|bound for|advance on|advancing on)\s+"
-    r"(?:the\s+)?(?:(?:village|town|city)\s+of\s+)?$",
-    re.I,
+_DESTINATION_BEFORE = words_then(
+    "towards?|in the direction of|heading (?:to|for)|bound for|advance on|advancing on",
+    r"\s+(?:the\s+)?(?:(?:village|town|city)\s+of\s+)?$",
 )
-_LOCATIVE_BEFORE = re.compile(
-    r"\b(in|on|at|near|over|outside|around|into|across|of|hit|hits|struck|strikes?|attacked|attacks?"
-    r"|targeted|targeting|shelled|bombed|toward|towards|above)\s+(?:the\s+)?"
-    r"(?:(?:capital|city|outskirts|centre|center|suburbs?)(?:\s+of)?\s+)?$",
-    re.I,
+_LOCATIVE_BEFORE = words_then(
+    "in|on|at|near|over|outside|around|into|across|of|hit|hits|struck|strikes?|attacked|attacks?"
+    "|targeted|targeting|shelled|bombed|toward|towards|above",
+    r"\s+(?:the\s+)?(?:(?:capital|city|outskirts|centre|center|suburbs?)(?:\s+of)?\s+)?$",
 )
 _LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
 _QUOTE_OPEN = '“"‘«'
