@@ -160,12 +160,11 @@ _SAME_STORY_KM = 150  # a dateless report this close to the story's first incide
 _RESPONSIBILITY = words_then(r"responsib\w+|behind the|carried out|attackers|gunmen|saboteurs", r"\b")
 
 
-_CLAUSE_MARKS = (", and ", "; ", " while ", ", but ", " – ", " — ")
-
-
 def _clauses(sentence: Sentence, published: dt.date | None) -> list[_Clause]:
     facts = _SentenceFacts(sentence, published)
-    if not any(mark in sentence.text for mark in _CLAUSE_MARKS):  # most sentences: one clause
+    text = sentence.text
+    marks = ", and " in text or "; " in text or " while " in text or ", but " in text or " – " in text or " — " in text
+    if not marks:  # most sentences: one clause
         return [_Clause(sentence, sentence.start, sentence.end, sentence.text, facts)]
     out: list[_Clause] = []
     start = 0

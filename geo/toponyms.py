@@ -422,7 +422,7 @@ class _Span:
     positions are computed once here instead of on every access.
     """
 
-    __slots__ = ("end", "gazetteer", "i", "j", "sentence", "single", "start", "surface", "tokens")
+    __slots__ = ("_last", "end", "gazetteer", "i", "j", "sentence", "single", "start", "surface", "tokens")
 
     def __init__(self, sentence: Sentence, tokens: list[_Token], i: int, j: int, gazetteer: Gazetteer) -> None:
         self.sentence, self.tokens, self.i, self.j, self.gazetteer = sentence, tokens, i, j, gazetteer
@@ -430,6 +430,13 @@ class _Span:
         self.end = tokens[j - 1].end
         self.surface = sentence.text[self.start : self.end]
         self.single = j - i == 1
+        self._last: list[str] | None = None
+
+    def last_word(self) -> list[str]:
+        """The word before the span, lower-cased, as a list of one (none at the sentence start)."""
+        if self._last is None:
+            self._last = _words_before(self.sentence.text, self.start, 1)
+        return self._last
 
     def mention(self, name: str, kind: str, **fields: object) -> Mention:
         return Mention(
@@ -453,7 +460,7 @@ class _Span:
         **fields: object,
     ) -> Mention:
         found = tuple(candidates)
-        role = _role(self.sentence.text, self.start, self.end, kind, found, cue)
+        role = _role(self.sentence.text, self.start, self.end, kind, found, cue, self.last_word())
         hint = _country_hint(before, self.gazetteer)
         return self.mention(name, kind, role=role, cue=cue, candidates=found, country_hint=hint, **fields)
 
@@ -496,7 +503,7 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     before = text[: span.start]
     if not (gazetteer_knows or regions) and not (region_cue or _may_cue_unknown(text, span, before)):
         return None  # an unknown word without any cue around it
-    last = _words_before(text, span.start, 1)
+    last = span.last_word()
     after_of = bool(last) and last[0] in ("of", "the")  # "the region of X", "the district of the X"
     if region_cue or (after_of and _REGION_BEFORE.search(before, len(before) - 40)):
         if regions or not gazetteer_knows:
@@ -626,14 +633,16 @@ _ROLE_PHRASE_ENDS = frozenset("of in for the occupied controlled towards toward 
 _QUOTE_MARK = re.compile(f"[{_QUOTE_OPEN}]")
 
 
-def _role(text: str, start: int, end: int, kind: str, candidates: tuple[Match, ...], cue: str | None) -> str:
+def _role(
+    text: str, start: int, end: int, kind: str, candidates: tuple[Match, ...], cue: str | None, last: list[str]
+) -> str:
     """Why a place is named: ``"event"``, or the role that keeps it from being the event's place.
 
     Word tests decide whether a pattern can apply before it runs; most names need none.
+    ``last`` is the word before the name, as :meth:`_Span.last_word` gives it.
     """
     if _QUOTE_MARK.search(text) and _in_short_quote(text, start, end):
         return "quoted"
-    last = _words_before(text, start, 1)
     phrase_end = bool(last) and last[0].rsplit("-", 1)[-1] in _ROLE_PHRASE_ENDS
     before_words = set(_words_before(text, start, 8)) if phrase_end else set()
     if (
