@@ -174,8 +174,10 @@ def actors_in(text: str) -> tuple[str, ...]:
 
 
 _SPEECH = r"said|says|claimed|claims|reported|reports|announced|stated|added|confirmed|told|insisted|wrote"
+# Who speaks starts a sentence, or follows a comma, a dash, "that", "but", "and" or "as" (the
+# look-ahead lets the search pass over other positions at once).
 _SPEAKER_BEFORE = re.compile(
-    rf"(?:^|[,;:–—]\s+|\bthat\s+|\b(?:but|and|as)\s+)(?P<who>[^,;:–—]{{2,80}}?),?\s+(?:also\s+|later\s+|earlier\s+)?"
+    rf"(?:^|(?=[,;:–—tba])(?:[,;:–—]\s+|\bthat\s+|\b(?:but|and|as)\s+))(?P<who>[^,;:–—]{{2,80}}?),?\s+(?:also\s+|later\s+|earlier\s+)?"
     rf"(?:{_SPEECH})\b",
 )
 _ACCORDING_TO = re.compile(r"\baccording to (?P<who>[^,;.]{2,80})")

@@ -156,6 +156,8 @@ _LOCATIVE_BEFORE = words_then(
     "|targeted|targeting|shelled|bombed|toward|towards|above",
     r"\s+(?:the\s+)?(?:(?:capital|city|outskirts|centre|center|suburbs?)(?:\s+of)?\s+)?$",
 )
+_PLURAL_CUE = re.compile(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;:]\s")
 _LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
 _QUOTE_OPEN = '“"‘«'
 _QUOTE_CLOSE = '”"’»'
@@ -651,7 +653,7 @@ def _role(
         return "authority"
     tail = text[max(0, start - 120) : start]
     if "from" in tail.lower():
-        clause = re.split(r"[,;:]\s", tail)[-1]
+        clause = _CLAUSE_BREAK.split(tail)[-1]
         if "from" in clause.lower() and (_ORIGIN_VERB.search(tail) or _FROM_POSITIONS.search(tail)):
             return "origin"
     if not before_words.isdisjoint(_DESTINATION_WORDS) and _DESTINATION_BEFORE.search(tail):
@@ -691,7 +693,7 @@ def _expand_region_lists(text: str, mentions: list[Mention], sentence: Sentence,
         m = out[idx]
         if m.kind not in ("region", "district") or m.cue is None:
             continue
-        plural = re.match(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts)\b", text[m.end - sentence.start :], re.I)
+        plural = _PLURAL_CUE.match(text, m.end - sentence.start)
         if not plural:
             continue
         k = idx - 1

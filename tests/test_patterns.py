@@ -87,3 +87,14 @@ def test_gated_casualty_counts_match_like_the_plain_ones() -> None:
                 assert (ours and ours.span()) == (theirs and theirs.span())
                 found += ours is not None
     assert found >= 10
+
+
+def test_gated_speaker_pattern_matches_like_the_plain_one() -> None:
+    gated = facts._SPEAKER_BEFORE
+    plain = re.compile(gated.pattern.replace("(?=[,;:–—tba])", "", 1), gated.flags)
+    assert plain.pattern != gated.pattern
+    texts = [s.text for a in sample_articles(40) for s in sentences(a)]
+    texts += ["Officials said so, and the governor said that the mayor told reporters — as Kyiv claims"]
+    assert sum(bool(gated.search(t)) for t in texts) >= 10
+    for text in texts:
+        assert [m.span() for m in gated.finditer(text)] == [m.span() for m in plain.finditer(text)]
