@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["alternatives", "first_letters", "words_then"]
+__all__ = ["alternatives", "first_letters", "trie", "words_then"]
 
 
 def alternatives(pattern: str) -> list[str]:
@@ -63,3 +63,23 @@ def first_letters(alternation: str) -> str:
 def words_then(alternation: str, rest: str = "", flags: int = re.I) -> re.Pattern[str]:
     r"""``\b(alternation)rest`` (the words are group 1), with :func:`first_letters` in front."""
     return re.compile(rf"{first_letters(alternation)}\b({alternation}){rest}", flags)
+
+
+def trie(words: list[str]) -> str:
+    """A regex matching exactly ``words``, as a trie: quick to reject a position.
+
+    >>> trie(["drone", "drones", "dam"])
+    'd(?:a(?:m)|r(?:o(?:n(?:e(?:s)?))))'
+    """
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    parts = []
+    for first, rests in sorted(by_first.items()):
+        longer = [r for r in rests if r]
+        if not longer:
+            parts.append(re.escape(first))
+        else:
+            optional = "?" if len(longer) < len(rests) else ""
+            parts.append(f"{re.escape(first)}(?:{trie(longer)}){optional}")
+    return "|".join(parts)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .patterns import alternatives, first_letters
+from .patterns import alternatives, first_letters, trie
 
 __all__ = ["ACLED_SUB_EVENT_TYPES", "EventKind", "Trigger", "classify", "find_triggers", "kind_named"]
 
@@ -196,25 +196,9 @@ def _literal_beginning(alternative: str) -> str:
     return literal.lower()
 
 
-def _trie(words: list[str]) -> str:
-    """A regex matching exactly ``words``, as a trie (``abc|abd`` → ``ab(?:c|d)``): fast to reject."""
-    by_first: dict[str, list[str]] = {}
-    for word in words:
-        by_first.setdefault(word[0], []).append(word[1:])
-    parts = []
-    for first, rests in sorted(by_first.items()):
-        longer = [r for r in rests if r]
-        if not longer:
-            parts.append(re.escape(first))
-        else:
-            optional = "?" if len(longer) < len(rests) else ""
-            parts.append(f"{re.escape(first)}(?:{_trie(longer)}){optional}")
-    return "|".join(parts)
-
-
 _LEXICON, _BEGINNINGS = _lexicon()
 # Where an event word may start, in lower-cased text.
-_BEGINNING = re.compile(rf"\b(?:{_trie(_BEGINNINGS)})")
+_BEGINNING = re.compile(rf"\b(?:{trie(_BEGINNINGS)})")
 
 
 def find_triggers(clause: str) -> list[Trigger]:

@@ -98,3 +98,12 @@ def test_gated_speaker_pattern_matches_like_the_plain_one() -> None:
     assert sum(bool(gated.search(t)) for t in texts) >= 10
     for text in texts:
         assert [m.span() for m in gated.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_trie_matches_exactly_its_words() -> None:
+    from geo.patterns import trie
+
+    words = ["drone", "drones", "dam", "air", "air raid", "airstrike"]
+    pattern = re.compile(trie(words))
+    assert all(pattern.fullmatch(w) for w in words)
+    assert not any(pattern.fullmatch(w) for w in ["dron", "da", "airs", "air rai", "d", "dams"])
