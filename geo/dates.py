@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .patterns import first_letters
+from .patterns import first_letters, words_then
 
 __all__ = ["TimeExpression", "find_time_expressions", "resolve_date"]
 
@@ -34,13 +34,10 @@ _MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = "|".join(_WEEKDAYS)
 
-
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?(?:,?\s+(\d{{4}}))?\b", re.I)
-_MONTH_DAY = re.compile(
-    rf"{first_letters(_MONTH_RE)}\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I
-)
-_WEEKDAY = re.compile(rf"{first_letters(_WEEKDAY_RE)}\b({_WEEKDAY_RE})(?:['’]s)?\b", re.I)
+_MONTH_DAY = words_then(_MONTH_RE, r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
+_WEEKDAY = words_then(_WEEKDAY_RE, r"(?:['’]s)?\b")
 # What may stand before a weekday: part of the expression ("overnight on Tuesday", "last Monday").
 _WEEKDAY_PREFIX = re.compile(
     r"(?:(?:(?:on\s+)?the\s+night\s+of\s+|overnight\s+(?:on\s+|into\s+)?|late\s+(?:on\s+)?|early\s+(?:on\s+)?)"
@@ -52,12 +49,12 @@ _RELATIVE_RE = (
     r"|last\s+night|overnight|earlier\s+(?:this|in\s+the)\s+week|last\s+week|this\s+week"
     r"|last\s+month|this\s+month|last\s+year|this\s+year"
 )
-_RELATIVE = re.compile(rf"{first_letters(_RELATIVE_RE)}\b({_RELATIVE_RE})\b", re.I)
+_RELATIVE = words_then(_RELATIVE_RE, r"\b")
 _SINCE = "in|since|during|until|by"
 _MONTH_ONLY = re.compile(
     rf"{first_letters(_SINCE)}\b(?:{_SINCE})\s+(?:early\s+|mid-?|late\s+)?({_MONTH_RE})\b(?:\s+(\d{{4}}))?", re.I
 )
-_YEAR_ONLY = re.compile(r"(?=[ids])\b(?:in|since|during)\s+((?:19|20)\d{2})\b", re.I)
+_YEAR_ONLY = re.compile(rf"{first_letters('in|since|during')}\b(?:in|since|during)\s+((?:19|20)\d{{2}})\b", re.I)
 _FUTURE = re.compile(r"\b(next|coming|will|would|until)\s+$", re.I)
 
 _PRECISION_RANK = {"day": 0, "range": 1, "approximate": 2}

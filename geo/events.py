@@ -165,14 +165,14 @@ def _clauses(sentence: Sentence, published: dt.date | None) -> list[_Clause]:
     text = sentence.text
     marks = ", and " in text or "; " in text or " while " in text or ", but " in text or " – " in text or " — " in text
     if not marks:  # most sentences: one clause
-        return [_Clause(sentence, sentence.start, sentence.end, sentence.text, facts)]
+        return [_Clause(sentence, sentence.start, sentence.end, text, facts)]
     out: list[_Clause] = []
     start = 0
-    for m in _CLAUSE_SPLIT.finditer(sentence.text):
-        text = sentence.text[start : m.start()]
-        out.append(_Clause(sentence, sentence.start + start, sentence.start + m.start(), text, facts))
+    for m in _CLAUSE_SPLIT.finditer(text):
+        end = m.start()
+        out.append(_Clause(sentence, sentence.start + start, sentence.start + end, text[start:end], facts))
         start = m.end()
-    out.append(_Clause(sentence, sentence.start + start, sentence.end, sentence.text[start:], facts))
+    out.append(_Clause(sentence, sentence.start + start, sentence.end, text[start:], facts))
     return [c for c in out if c.text.strip()]
 
 

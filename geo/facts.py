@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .patterns import first_letters
+from .patterns import first_letters, words_then
 
 __all__ = [
     "CasualtyReport",
@@ -56,7 +56,7 @@ _CASUALTY_WORDS = (
     r"kill(?:ed|ing|s)?|dead|died|lost their lives|were slain|wound(?:ed|ing|s)?|injur(?:ed|ing|es)|hurt"
     r"|hospitali[sz]ed|death toll"
 )
-_CASUALTY_WORD = re.compile(rf"{first_letters(_CASUALTY_WORDS)}\b(?:{_CASUALTY_WORDS})\b", re.I)
+_CASUALTY_WORD = words_then(_CASUALTY_WORDS, r"\b")
 _WINDOW = 90  # characters before a casualty word where its count can stand
 # (kind, pattern, where): "before" patterns end at the casualty word ("two people were killed"),
 # "after" patterns start at it ("killing three people").

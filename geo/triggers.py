@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .patterns import alternatives, first_letters, trie
+from .patterns import alternatives, trie, words_then
 
 __all__ = ["ACLED_SUB_EVENT_TYPES", "EventKind", "Trigger", "classify", "find_triggers", "kind_named"]
 
@@ -149,7 +149,7 @@ _IRREALIS_WORDS = (
     r"|ready to|vow(?:ed|s)? to|prepared to|able to|intend(?:s|ed)? to|fears? of|warn(?:ed|s)? of"
     r"|risk of|possible|potential|[Aa]ny|denied|denies|deny"
 )
-_IRREALIS_WORD = re.compile(rf"{first_letters(_IRREALIS_WORDS)}\b(?:{_IRREALIS_WORDS})\b")
+_IRREALIS_WORD = words_then(_IRREALIS_WORDS, r"\b", flags=0)
 _IRREALIS_REACH = 40  # characters after the word, within one stretch of the clause
 _IRREALIS_LONGEST = 20  # characters of the longest negation or modal ("intended to": 11)
 _CLAUSE_BREAK = re.compile(r"[,;:.]")
