@@ -388,8 +388,7 @@ def _unknown_settlement(text: str, run: list[_Token], sentence: Sentence, gazett
         return None
     span = _Span(sentence, run, 0, len(run), gazetteer)
     name = _strip_possessive(span.surface)
-    key = normalize(name)
-    if gazetteer.has_key(key) or gazetteer.regions(name) or gazetteer.country(name):
+    if _is_place_key(gazetteer, name):
         return None
     if any(normalize(t.text) in _TITLES or normalize(t.text) in _MONTHS_DAYS for t in run):
         return None
@@ -413,8 +412,10 @@ def _in_organisation_name(text: str, run: list[_Token]) -> bool:
     return any(_strip_possessive(w) in _ORGANISATION_WORDS for w in words)
 
 
-def _is_place_key(gazetteer: Gazetteer, key: str) -> bool:
-    return gazetteer.has_key(key) or bool(gazetteer.regions(key)) or gazetteer.country(key) is not None
+def _is_place_key(gazetteer: Gazetteer, name: str) -> bool:
+    """Whether the index knows ``name`` as a place, a first-level area or a country."""
+    senses = gazetteer.senses(name)
+    return senses.known or bool(senses.regions) or senses.country is not None
 
 
 class _Span:
