@@ -45,19 +45,33 @@ _WEEKDAY_PREFIX = re.compile(
     re.I,
 )
 _RELATIVE_RE = (
-    r"today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|the\s+day\s+before"
+    r"today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|the\s+day\s+(?:before|earlier)"
     r"|last\s+night|overnight|earlier\s+(?:this|in\s+the)\s+week|last\s+week|this\s+week"
     r"|last\s+month|this\s+month|last\s+year|this\s+year"
+    r"|(?:over|in|during)\s+the\s+(?:past|last|previous)\s+(?:day|24\s+hours|twenty-four\s+hours)"
+    r"|during\s+the\s+day|all\s+day(?:\s+long)?"
 )
+# Background: a time that is no day of the report ("in recent months", "since the start of the war",
+# "last autumn"). A clause dated only by such words reports context, not an incident.
+_BACKGROUND_RE = (
+    r"in\s+(?:the\s+)?(?:past|recent|last|previous)\s+(?:few\s+|several\s+|two\s+|three\s+)?(?:weeks|months|years)"
+    r"|in\s+recent\s+(?:days|weeks|months|years)|for\s+(?:weeks|months|years)"
+    r"|since\s+the\s+(?:start|beginning|outbreak|onset)\s+of\s+the\s+(?:war|invasion|full-scale\s+invasion|conflict)"
+    r"|since\s+(?:the\s+|its\s+|Russia's\s+|Russia’s\s+)?(?:full-scale\s+)?invasion"
+    r"|last\s+(?:autumn|fall|spring|summer|winter)|earlier\s+in\s+the\s+war"
+)
+_BACKGROUND = words_then(_BACKGROUND_RE, r"\b")
 _RELATIVE = words_then(_RELATIVE_RE, r"\b")
 _SINCE = "in|since|during|until|by"
 _MONTH_ONLY = re.compile(
     rf"{first_letters(_SINCE)}\b(?:{_SINCE})\s+(?:early\s+|mid-?|late\s+)?({_MONTH_RE})\b(?:\s+(\d{{4}}))?", re.I
 )
-_YEAR_ONLY = re.compile(rf"{first_letters('in|since|during')}\b(?:in|since|during)\s+((?:19|20)\d{{2}})\b", re.I)
+_YEAR_ONLY = re.compile(
+    rf"{first_letters('in|since|during')}(?<!born )\b(?:in|since|during)\s+((?:19|20)\d{{2}})\b", re.I
+)
 _FUTURE = re.compile(r"\b(next|coming|will|would|until)\s+$", re.I)
 
-_PRECISION_RANK = {"day": 0, "range": 1, "approximate": 2}
+_PRECISION_RANK = {"day": 0, "approximate": 1, "range": 2, "background": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +79,9 @@ class TimeExpression:
     """A time expression found in text, with the date it resolves to.
 
     ``date`` is the day (``precision == "day"``), the first day of a week, month or year
-    (``"range"``), or a rough date (``"approximate"``). ``start``/``end`` index the text.
+    (``"range"``), or a rough date (``"approximate"``); ``"background"`` marks a time that is no
+    day of the report ("in recent months", "since the start of the war"), with no date.
+    ``start``/``end`` index the text.
     """
 
     text: str
@@ -102,8 +118,9 @@ _WORDS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 _RELATIVE_WORDS = frozenset(
-    "today tonight morning afternoon evening yesterday day night overnight week month year".split()
+    "today tonight morning afternoon evening yesterday day night overnight week month year hours".split()
 )
+_BACKGROUND_WORDS = frozenset("weeks months years days war invasion conflict autumn fall spring summer winter".split())
 
 
 def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpression]:
@@ -112,7 +129,8 @@ def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpr
     digits = _DIGIT.search(text) is not None
     years = digits and _YEAR_LIKE.search(text) is not None
     months = not words.isdisjoint(_MONTHS)
-    if not (digits or months or not words.isdisjoint(_WEEKDAYS) or not words.isdisjoint(_RELATIVE_WORDS)):
+    background = not words.isdisjoint(_BACKGROUND_WORDS)
+    if not (digits or months or background or not words.isdisjoint(_WEEKDAYS) or not words.isdisjoint(_RELATIVE_WORDS)):
         return []
     found: list[TimeExpression] = []
 
@@ -156,6 +174,8 @@ def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpr
         add(m, _with_year(month, 1, year, published), "range")
     for m in _YEAR_ONLY.finditer(text) if years else ():
         add(m, dt.date(int(m.group(1)), 1, 1), "range")
+    for m in _BACKGROUND.finditer(text) if background else ():
+        found.append(TimeExpression(m.group(0), m.start(), m.end(), None, "background"))
     return _without_overlaps(found)
 
 
@@ -169,6 +189,12 @@ def _relative(phrase: str, published: dt.date | None) -> tuple[dt.date | None, s
         return published - dt.timedelta(days=1), "day"
     if phrase == "overnight":
         return published - dt.timedelta(days=1), "approximate"
+    if phrase.startswith(("over the", "in the", "during the p", "during the l")):  # "over the past day"
+        return published - dt.timedelta(days=1), "approximate"
+    if phrase.startswith(("during the day", "all day")):
+        return published, "approximate"
+    if phrase == "the day earlier":
+        return published - dt.timedelta(days=1), "day"
     if phrase in ("this week", "earlier this week", "earlier in the week"):
         return published - dt.timedelta(days=published.weekday()), "range"
     if phrase == "last week":
@@ -195,10 +221,12 @@ def _without_overlaps(found: list[TimeExpression]) -> list[TimeExpression]:
 def resolve_date(text: str, published: dt.date | None) -> tuple[dt.date | None, str | None]:
     """The date an event in ``text`` happened, and its precision, or ``(None, None)``.
 
-    The most precise expression wins; among equals, the first.
+    The most precise expression wins; among equals, the first. A text dated only by background
+    words ("in recent months") gives ``(None, "background")``.
     """
-    exprs = [e for e in find_time_expressions(text, published) if e.date is not None]
+    found = find_time_expressions(text, published)
+    exprs = [e for e in found if e.date is not None]
     if not exprs:
-        return None, None
+        return (None, "background") if any(e.precision == "background" for e in found) else (None, None)
     best = min(exprs, key=lambda e: (_PRECISION_RANK[e.precision], e.start))
     return best.date, best.precision

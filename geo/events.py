@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -100,12 +101,20 @@ class Event:
 class _SentenceFacts:
     """What a sentence says as a whole (its date, who claims it), worked out once for its clauses."""
 
-    __slots__ = ("_claimant", "_date", "published", "sentence")
+    __slots__ = ("_claimant", "_date", "_violent", "published", "sentence")
 
     def __init__(self, sentence: Sentence, published: dt.date | None) -> None:
         self.sentence, self.published = sentence, published
         self._claimant: tuple[str | None] | None = None
         self._date: tuple[dt.date | None, str | None] | None = None
+        self._violent: tuple[EventKind | None] | None = None
+
+    def violent_kind(self) -> EventKind | None:
+        """The act or weapon the sentence names (not a bare "attack"), if any."""
+        if self._violent is None:
+            named = [k for k in classify(find_triggers(self.sentence.text)) if k.group == "violence"]
+            self._violent = (named[0] if named and named[0].name != "attack" else None,)
+        return self._violent[0]
 
     def claimant(self) -> str | None:
         if self._claimant is None:
@@ -149,6 +158,14 @@ class _Draft:
     def precision(self) -> int | None:
         return self.location.precision if self.location else None
 
+    @property
+    def fallback_name(self) -> str | None:
+        """The name of a village placed at the area around it (its own point is unknown)."""
+        loc = self.location
+        if loc is None or loc.resolved_as != "fallback":
+            return None
+        return loc.mention.name.casefold()
+
 
 _CLAUSE_SPLIT = re.compile(r",\s+and\s+|;\s+|,\s+while\s+|\s+while\s+|,\s+but\s+|\s+[–—]\s+")
 _REGION_ANAPHOR = words_then("the|this|that", r"\s+(?:border\s+)?(?:region|oblast|province)\b")
@@ -157,6 +174,8 @@ _THERE = words_then("there", r"\b(?!\s+(?:was|were|is|are|had|have|has|will|woul
 _EVENT_KINDS = ("place", "district", "region", "unknown")
 _DISTRICT_KM = 60  # a district's villages lie within this distance of its town
 _SAME_STORY_KM = 150  # a dateless report this close to the story's first incident shares its date
+_BACKGROUND_DAYS = 30  # earlier incidents are context (as annotators code them)
+_DATE_RANK = {"day": 0, "approximate": 1, "range": 2}
 _RESPONSIBILITY = words_then(r"responsib\w+|behind the|carried out|attackers|gunmen|saboteurs", r"\b")
 
 
@@ -187,6 +206,10 @@ class _Narrative:
         self.first_event: _Draft | None = None
         self.dated_by_paragraph: dict[int, dt.date] = {}
         self.lead_date: dt.date | None = None  # a day the opening paragraph names
+        self.lead_precision: str | None = None
+        # Event places of the last sentence, when it reported no event itself: a report that
+        # names the place first and the act in the next sentence of the paragraph.
+        self.pending: tuple[int, int, list[ResolvedPlace]] | None = None  # (paragraph, sentence, places)
 
     def saw(self, places: Sequence[ResolvedPlace]) -> None:
         for r in places:
@@ -201,16 +224,17 @@ class _Narrative:
         """The incident a clause without a place of its own elaborates."""
         return self.last_violent if violent and self.last_violent is not None else self.last_event
 
-    def inherited_date(self, paragraph: int, place: Place | None) -> dt.date | None:
+    def inherited_date(self, paragraph: int, place: Place | None) -> tuple[dt.date | None, str | None]:
         """The date of a dateless report: its paragraph's, else the story's (see module doc)."""
         if paragraph in self.dated_by_paragraph:
-            return self.dated_by_paragraph[paragraph]
+            return self.dated_by_paragraph[paragraph], "day"
         first = self.first_event
+        lead = (self.lead_date, self.lead_precision) if self.lead_date is not None else (None, None)
         if first is None or first.date is None or first.place is None or place is None:
-            return self.lead_date
+            return lead
         if first.place.country == place.country or _km(first.place, place) <= _SAME_STORY_KM:
-            return first.date
-        return self.lead_date
+            return first.date, first.date_precision
+        return lead
 
 
 def extract_events(
@@ -225,14 +249,19 @@ def extract_events(
     story = _Narrative()
     lead = article.text.split("\n\n", 1)[0]
     lead_date, precision = resolve_date(lead, article.published)
-    story.lead_date = lead_date if precision == "day" else None
+    if precision in ("day", "approximate"):
+        story.lead_date, story.lead_precision = lead_date, precision
     drafts: list[_Draft] = []
     for sentence in sentences(article):
         in_sentence = by_sentence.get(sentence.index, [])
+        before = len(drafts), sum(d.sentence_count for d in drafts)
         for clause in _clauses(sentence, article.published):
             _read_clause(clause, in_sentence, story, drafts)
         story.saw(in_sentence)
-    placed = [d for d in _merge_summaries(drafts) if d.place is not None]
+        reported = (len(drafts), sum(d.sentence_count for d in drafts)) != before
+        places = [r for r in in_sentence if r.place is not None and r.mention.role == "event"]
+        story.pending = (sentence.paragraph, sentence.index, places) if places and not reported else None
+    placed = [d for d in _settle(_merge_summaries(drafts), article.published) if d.place is not None]
     unverified = says_unverified(article.text)
     fields = border_fields_many([(d.place.lat, d.place.lon) for d in placed if d.place is not None])
     return [
@@ -250,19 +279,24 @@ def _read_clause(
     triggers = find_triggers(clause.text)
     kinds = classify(triggers)
     casualties = casualty_reports(clause.text)
-    if not kinds and casualties:  # "three people were killed in X": the story's kind of violence
-        last = story.last_event
-        kinds = [last.kind if last is not None and last.kind.group == "violence" else kind_named("shelling")]
+    if not kinds and (casualties or any(t.kind == "consequence" for t in triggers)):
+        # "three people were killed in X", "two houses were damaged in Y": an incident of the
+        # story's kind, where the clause names its place (else facts of the latest incident).
+        if casualties or any(_in_clause(r, clause) and _eligible(r) for r in in_sentence):
+            kinds = [kind_named("attack")]
     if not kinds:
         if triggers or casualties or _RESPONSIBILITY.search(clause.text):
             facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
             _add_facts(story.latest(violent=bool(casualties)), facts, clause.sentence)
         return
+    kinds = [_typed(k, clause, story) for k in kinds]
     facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
     whole = clause.text == clause.sentence.text
     date, precision = clause.facts.date() if whole else resolve_date(clause.text, clause.facts.published)
-    if date is None and not whole:
+    if date is None and not whole and precision != "background":
         date, precision = clause.facts.date()
+    if precision == "background":  # "in recent months", "since the start of the war": context
+        return
     locations = _locate(clause, in_sentence, story, dated=date is not None and precision == "day")
     if not locations:
         _add_facts(story.latest(violent=any(k.group == "violence" for k in kinds)), facts, clause.sentence)
@@ -270,8 +304,7 @@ def _read_clause(
     for location in locations:
         when, how = date, precision
         if when is None:
-            when = story.inherited_date(clause.sentence.paragraph, location.place)
-            how = "day" if when is not None else None
+            when, how = story.inherited_date(clause.sentence.paragraph, location.place)
         for kind in kinds:
             draft = _Draft(kind, location, when, how, [clause.sentence], clause.sentence.index)
             _add_facts(draft, facts, None)
@@ -281,33 +314,50 @@ def _read_clause(
                 story.last_violent = merged
             if story.first_event is None:
                 story.first_event = merged
-            if merged.date is not None:
+            if merged.date is not None and merged.date_precision == "day":
                 story.dated_by_paragraph[clause.sentence.paragraph] = merged.date
+
+
+def _typed(kind: EventKind, clause: _Clause, story: _Narrative) -> EventKind:
+    """A bare "attack" takes the act its sentence names, else the story's latest act."""
+    if kind.name != "attack":
+        return kind
+    named = clause.facts.violent_kind()
+    if named is not None:
+        return named
+    last = story.last_violent
+    return last.kind if last is not None else kind
 
 
 def _in_clause(r: ResolvedPlace, clause: _Clause) -> bool:
     return clause.start <= r.mention.start < clause.end
 
 
+def _eligible(r: ResolvedPlace) -> bool:
+    """Whether a resolved mention can be where an event happened."""
+    return r.place is not None and r.mention.role == "event" and r.mention.kind in _EVENT_KINDS
+
+
 def _locate(
     clause: _Clause, in_sentence: list[ResolvedPlace], story: _Narrative, *, dated: bool
 ) -> list[ResolvedPlace]:
     """Where a clause's incident happened (one location per place it is reported at)."""
-    eligible = [
-        r for r in in_sentence if r.place is not None and r.mention.role == "event" and r.mention.kind in _EVENT_KINDS
-    ]
+    eligible = [r for r in in_sentence if _eligible(r)]
     here = _without_containers([r for r in eligible if _in_clause(r, clause)])
     if here:
         return here
     if eligible:
         return _without_containers(eligible)
+    pending = story.pending
+    if pending is not None and pending[0] == clause.sentence.paragraph and pending[1] == clause.sentence.index - 1:
+        return _without_containers(pending[2])  # "X village, Y district. As a result of the shelling, ..."
     stand_ins = [
         r
         for r in in_sentence
-        if r.place is not None and r.mention.role in ("authority", "destination") and r.precision in (1, 2)
+        if r.place is not None and r.mention.role in ("authority", "destination") and r.precision in (1, 2, 3)
     ]
     if stand_ins:
-        return stand_ins[:1]
+        return sorted(stand_ins, key=lambda r: r.precision or 3)[:1]
     if _REGION_ANAPHOR.search(clause.text) and story.last_region is not None:
         return [story.last_region]
     if _PLACE_ANAPHOR.search(clause.text) and story.last_place is not None:
@@ -373,23 +423,26 @@ def _add_sentence(draft: _Draft, sentence: Sentence) -> None:
         draft.sentences.append(sentence)
 
 
-def _same_place(a: Place | None, b: Place | None) -> bool:
-    if a is None or b is None:
+def _same_place(a: _Draft, b: _Draft) -> bool:
+    """The same place: the same entry (or a point within a couple of km), and for villages placed
+    at the area around them (a fallback), the same village name."""
+    if a.place is None or b.place is None or a.fallback_name != b.fallback_name:
         return False
-    return a.id == b.id or (abs(a.lat - b.lat) < 0.02 and abs(a.lon - b.lon) < 0.03)
+    p, q = a.place, b.place
+    return p.id == q.id or (abs(p.lat - q.lat) < 0.02 and abs(p.lon - q.lon) < 0.03)
 
 
-def _compatible_dates(a: dt.date | None, b: dt.date | None) -> bool:
-    return a is None or b is None or a == b
+def _compatible_dates(a: _Draft, b: _Draft) -> bool:
+    """Dates that can be one day: unknown, equal, or a day apart when either is approximate."""
+    if a.date is None or b.date is None or a.date == b.date:
+        return True
+    rough = "approximate" in (a.date_precision, b.date_precision)
+    return rough and abs((a.date - b.date).days) <= 1
 
 
 def _merge_into(drafts: list[_Draft], new: _Draft) -> _Draft:
     for old in reversed(drafts):
-        if (
-            old.kind.group == new.kind.group
-            and _same_place(old.place, new.place)
-            and _compatible_dates(old.date, new.date)
-        ):
+        if old.kind.group == new.kind.group and _same_place(old, new) and _compatible_dates(old, new):
             _absorb(old, new)
             return old
     drafts.append(new)
@@ -401,7 +454,9 @@ def _absorb(into: _Draft, other: _Draft) -> None:
         into.kind = other.kind
     if (other.precision or 9) < (into.precision or 9):
         into.location = other.location
-    if into.date is None:
+    if other.date is not None and (
+        into.date is None or _DATE_RANK.get(other.date_precision, 9) < _DATE_RANK.get(into.date_precision, 9)
+    ):
         into.date, into.date_precision = other.date, other.date_precision
     for s in other.sentences:
         _add_sentence(into, s)
@@ -412,12 +467,36 @@ def _absorb(into: _Draft, other: _Draft) -> None:
     into.summaries += other.summaries
 
 
+def _settle(drafts: list[_Draft], published: dt.date | None) -> list[_Draft]:
+    """The story's incidents as reported: background dropped, types and dates completed.
+
+    * An incident dated more than :data:`_BACKGROUND_DAYS` before publication is background
+      ("On 13 May, the authorities began evacuating ..." in an October report).
+    * A bare "attack" still without a type takes the act the story reports most.
+    * A news item that dates none of its incidents reports the day's: they take the
+      publication day, marked ``approximate``.
+    """
+    if published is not None:
+        oldest = published - dt.timedelta(days=_BACKGROUND_DAYS)
+        drafts = [d for d in drafts if d.date is None or d.date >= oldest]
+    named = Counter(d.kind for d in drafts if d.kind.group == "violence" and d.kind.name != "attack")
+    if named:
+        common = named.most_common(1)[0][0]
+        for d in drafts:
+            if d.kind.name == "attack":
+                d.kind = common
+    if published is not None and not any(d.date is not None for d in drafts):
+        for d in drafts:
+            d.date, d.date_precision = published, "approximate"
+    return drafts
+
+
 def _merge_summaries(drafts: list[_Draft]) -> list[_Draft]:
     """Merge region-level reports into a precise report of the same kind and day in the region."""
     kept: list[_Draft] = []
     for d in drafts:
         target = None
-        if d.precision == 3 and d.place is not None:
+        if d.precision == 3 and d.place is not None and d.fallback_name is None:
             target = next(
                 (
                     f
@@ -426,7 +505,7 @@ def _merge_summaries(drafts: list[_Draft]) -> list[_Draft]:
                     and (f.precision or 3) < 3
                     and f.place is not None
                     and f.kind.group == d.kind.group
-                    and _compatible_dates(f.date, d.date)
+                    and _compatible_dates(f, d)
                     and (f.place.country, f.place.admin1) == (d.place.country, d.place.admin1)
                 ),
                 None,

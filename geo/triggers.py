@@ -76,6 +76,9 @@ _KINDS = {
         EventKind("air", "Explosions/Remote violence", "Air/drone strike", "violence", 22),
         EventKind("shelling", "Explosions/Remote violence", "Shelling/artillery/missile attack", "violence", 21),
         EventKind("explosive", "Explosions/Remote violence", "Remote explosive/landmine/IED", "violence", 20),
+        # "attacked", "struck" with no weapon or act named: typed later from the sentence or the
+        # story (see geo.events); the weakest kind, so any named act of a merged report wins.
+        EventKind("attack", "Explosions/Remote violence", "Shelling/artillery/missile attack", "violence", 5),
         EventKind("evacuation", "Strategic developments", "Other", "evacuation", 10),
         EventKind("emergency", "Strategic developments", "Other", "emergency", 10),
         EventKind("arrest", "Strategic developments", "Arrests", "arrest", 10),
@@ -103,7 +106,8 @@ _SPECIFIC = {
         r"|raid(?:s|ed)?|incursions?|invad(?:ed|ing)|invasion|infiltrat(?:ed|ion|ors?)|sabotage (?:group|unit)s?"
         r"|ambush(?:ed)?|storm(?:ed|ing)|repel(?:led|ling)?|driven (?:back|out)|pushed back|counter-?attacks?"
         r"|hostilities|crossed the border|entered (?:the )?(?:village|town|city|settlement|region|territory)"
-        r"|ground (?:attack|assault)s?|combat|battles?"
+        r"|ground (?:attack|assault)s?|combat|battles?|offensive actions?|attack(?:ed|s)? (?:\w+ )?positions"
+        r"|sabotage and reconnaissance|armed (?:groups?|men)|gunmen|militants|saboteurs"
     ),
     "territory": _words(
         r"captur(?:ed|e|es|ing)|seiz(?:ed|e|ing)|took (?:full )?control|tak(?:en|ing) (?:full )?control"
@@ -111,7 +115,7 @@ _SPECIFIC = {
     ),
     "regain": _words(r"liberat(?:ed|ion)|recaptur(?:ed|e)|regain(?:ed)? control|retook|retaken"),
     "air": _words(
-        r"drones?|UAVs?|unmanned aerial|air ?strikes?|airstrikes?|air raids?|glide bombs?|aerial bombs?"
+        r"drones?|UAVs?|unmanned aerial|air ?strikes?|airstrikes?|air raids?(?! (?:alerts?|sirens?|warnings?))|glide bombs?|aerial bombs?"
         r"|bomb(?:ed|ing|ings)|warplanes?|kamikaze|Shahed|Lancet|shot down|intercepted|air defen[cs]es?"
     ),
     "shelling": _words(
@@ -151,6 +155,10 @@ _IRREALIS_WORDS = (
 )
 _IRREALIS_WORD = words_then(_IRREALIS_WORDS, r"\b", flags=0)
 _IRREALIS_REACH = 40  # characters after the word, within one stretch of the clause
+# Appeals and plans govern a longer stretch: "urged civilians in the Kursk region and the
+# neighbouring Belgorod region to evacuate".
+_APPEALS = frozenset("urge urged urging advise advised asked plans planning threaten threatened threatens".split())
+_APPEAL_REACH = 110
 _IRREALIS_LONGEST = 20  # characters of the longest negation or modal ("intended to": 11)
 _CLAUSE_BREAK = re.compile(r"[,;:.]")
 
@@ -225,14 +233,17 @@ def find_triggers(clause: str) -> list[Trigger]:
     if not matched:
         return matched
     # Only negations and modals that can reach an event word are looked for.
-    reach_from = max(0, matched[0].start - _IRREALIS_REACH - _IRREALIS_LONGEST)
-    blockers = [m.end() for m in _IRREALIS_WORD.finditer(clause, reach_from, matched[-1].start)]
+    reach_from = max(0, matched[0].start - _APPEAL_REACH - _IRREALIS_LONGEST)
+    blockers = [
+        (m.end(), _APPEAL_REACH if m.group(1).lower() in _APPEALS else _IRREALIS_REACH)
+        for m in _IRREALIS_WORD.finditer(clause, reach_from, matched[-1].start)
+    ]
     return [
         t
         for t in matched
         if not any(
-            t.start - end <= _IRREALIS_REACH and not _CLAUSE_BREAK.search(clause, end, t.start)
-            for end in blockers
+            t.start - end <= reach and not _CLAUSE_BREAK.search(clause, end, t.start)
+            for end, reach in blockers
             if end <= t.start
         )
     ]
@@ -242,7 +253,8 @@ def classify(triggers: list[Trigger]) -> list[EventKind]:
     """The kinds of incident a clause reports: at most one violent kind, plus developments.
 
     Battles words win over weapons (mortar fire before fighters entered a village is a clash);
-    a weapon names the kind of a generic "attack"; a bare "attack" is an armed clash.
+    a weapon names the kind of a generic "attack"; a bare "attack" is of kind ``"attack"``, whose
+    type the reader takes from the sentence or the story.
     """
     names = {t.kind for t in triggers}
     kinds: list[EventKind] = []
@@ -252,7 +264,7 @@ def classify(triggers: list[Trigger]) -> list[EventKind]:
             violent = name
             break
     if violent is None and "generic" in names:
-        violent = "clash"
+        violent = "attack"
     if violent is not None:
         kinds.append(_KINDS[violent])
     if {"protest", "arrest"} <= names:  # police broke up a rally and detained people: one event
