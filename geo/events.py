@@ -279,11 +279,15 @@ def _read_clause(
     triggers = find_triggers(clause.text)
     kinds = classify(triggers)
     casualties = casualty_reports(clause.text)
-    if not kinds and (casualties or any(t.kind == "consequence" for t in triggers)):
+    consequences = any(t.kind == "consequence" for t in triggers)
+    if (
+        not kinds
+        and (casualties or consequences)
+        and (casualties or any(_in_clause(r, clause) and _eligible(r) for r in in_sentence))
+    ):
         # "three people were killed in X", "two houses were damaged in Y": an incident of the
         # story's kind, where the clause names its place (else facts of the latest incident).
-        if casualties or any(_in_clause(r, clause) and _eligible(r) for r in in_sentence):
-            kinds = [kind_named("attack")]
+        kinds = [kind_named("attack")]
     if not kinds:
         if triggers or casualties or _RESPONSIBILITY.search(clause.text):
             facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
@@ -424,8 +428,10 @@ def _add_sentence(draft: _Draft, sentence: Sentence) -> None:
 
 
 def _same_place(a: _Draft, b: _Draft) -> bool:
-    """The same place: the same entry (or a point within a couple of km), and for villages placed
-    at the area around them (a fallback), the same village name."""
+    """The same place: the same entry, or a point within a couple of km.
+
+    Villages placed at the area around them (a fallback) are the same only with the same name.
+    """
     if a.place is None or b.place is None or a.fallback_name != b.fallback_name:
         return False
     p, q = a.place, b.place
