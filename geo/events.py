@@ -549,10 +549,18 @@ def _event_places(draft: _Draft, by_sentence: dict[int, list[ResolvedPlace]]) ->
     return tuple(out)
 
 
+def _location_name(r: ResolvedPlace) -> str:
+    """The place's name; a village placed at the area around it keeps its own name first."""
+    assert r.place is not None
+    if r.resolved_as != "fallback":
+        return r.place.name
+    return f"{r.mention.name} ({'in' if r.precision == 3 else 'near'} {r.place.name})"
+
+
 def _event_place(r: ResolvedPlace, role: str) -> EventPlace:
     p = r.place
     return EventPlace(
-        name=p.name if p else r.mention.name,
+        name=r.mention.name if r.resolved_as == "fallback" or p is None else p.name,
         mention=r.mention.text,
         role=role,
         lat=p.lat if p else None,
@@ -603,7 +611,7 @@ def _to_event(
         injuries=total(draft.casualties, "injuries"),
         claimed_by=draft.claimants[0] if draft.claimants else None,
         verified=False if unverified else None,
-        location=place.name,
+        location=_location_name(location),
         country=place.country,
         admin1=admin.name if admin else None,
         admin1_code=admin.iso_code if admin else None,

@@ -48,6 +48,7 @@ _MIN_SCORE_BARE_FOCUS = 3.0  # or this much for a place in the focus countries
 _SUPPLEMENT_BONUS = 1.5
 _BORDER_BONUS = 1.0  # at the RU–UA border, fading over _BORDER_SCALE_KM: the area this map is about
 _BORDER_SCALE_KM = 150.0
+_FUZZY_IN_REGION = 85  # rapidfuzz ratio for a near-miss spelling inside a stated region ("Sinkivka")
 _CUES_OF_SMALL_PLACES = frozenset({"village", "hamlet", "settlement", "township"})
 _REGION_TYPES = ("oblast", "krai", "republic", "autonomous okrug", "autonomous oblast", "state")
 
@@ -131,6 +132,10 @@ def resolve_mentions(
     placeish = [m for m in mentions if m.kind in PLACE_KINDS]
     regions = {id(m): _resolve_region(m, ctx) for m in placeish if m.kind == "region"}
     ctx.regions = {(r.place.country, r.place.admin1 or "") for r in regions.values() if r.place}
+    for m in placeish:  # "in the Pogarsky district": the district's region is stated too
+        areas = {(c.place.country, c.place.admin1 or "") for c in m.candidates}
+        if m.kind == "district" and len(areas) == 1 and next(iter(areas))[0] in focus:
+            ctx.regions |= areas
     # Pass 1 without nearness; confident picks become anchors for pass 2. Mentions with the
     # same name and cues score alike, so each distinct one is ranked once per pass.
     ranking = _Ranking(ctx)
@@ -176,11 +181,41 @@ class _Ranking:
         if found is None:
             base = self._base.get(key)
             if base is None:
-                base = self._base[key] = [(_base_score(c, m, self.ctx), c) for c in m.candidates]
+                candidates = _within_stated_area(m, self.ctx)
+                base = self._base[key] = [(_base_score(c, m, self.ctx), c) for c in candidates]
             name, anchors = m.name.casefold(), self.ctx.anchors
             scored = [(s + _nearness(c.place, name, anchors), c) for s, c in base] if anchors else base
             found = self._memo[key] = sorted(scored, key=lambda sc: -sc[0])
         return found
+
+
+_STATED_AREA_MAX_POPULATION = 100_000  # bigger places are known by name wherever the story is
+
+
+def _within_stated_area(m: Mention, ctx: _Context) -> tuple[Match, ...]:
+    """The candidates the regions the article states allow.
+
+    A village of a stated region beats any namesake elsewhere; with no candidate there, a small
+    namesake across the RU–UA border from every stated region loses to one on the stated side.
+    Big towns and mentions with a country of their own ("the Ukrainian village of X") are left
+    alone, and so is a name whose only places lie across the border ("Bakhmut").
+    """
+    if not ctx.regions or m.country_hint or not m.candidates:
+        return m.candidates
+    small = [c for c in m.candidates if c.place.population < _STATED_AREA_MAX_POPULATION]
+    if not small:
+        return m.candidates
+    inside = [c for c in small if (c.place.country, c.place.admin1 or "") in ctx.regions]
+    big = tuple(c for c in m.candidates if c.place.population >= _STATED_AREA_MAX_POPULATION)
+    if inside:
+        return tuple(inside) + big
+    sides = {country for country, _ in ctx.regions} & {"RU", "UA"}
+    if len(sides) == 1 and any(c.place.country in sides for c in m.candidates):
+        other = ({"RU", "UA"} - sides).pop()
+        return tuple(
+            c for c in m.candidates if c.place.country != other or c.place.population >= _STATED_AREA_MAX_POPULATION
+        )
+    return m.candidates
 
 
 def _country_shares(mentions: Sequence[Mention]) -> dict[str, float]:
@@ -333,6 +368,7 @@ def _fall_back(
         if o.place is not None and o.precision in (1, 2) and o.mention.kind in ("place", "district"):
             by_sentence.setdefault(o.mention.sentence, []).append(o)
     regions = [o for o in resolved if o.place is not None and o.precision == 3]
+    districts = [o for o in resolved if o.place is not None and o.mention.kind == "district"]
     region_starts = [o.mention.start for o in regions]
     for i, r in enumerate(resolved):
         m = r.mention
@@ -349,16 +385,32 @@ def _fall_back(
             admin = gazetteer.admin_area(fuzzy.country, fuzzy.admin1)
             out[i] = ResolvedPlace(m, fuzzy, 1 if m.kind == "unknown" else 2, "fuzzy", 0.0, admin)
             continue
-        beside = by_sentence.get(m.sentence)
-        if beside:
-            near = min(beside, key=lambda o: abs(o.mention.start - m.start))
-            out[i] = ResolvedPlace(m, near.place, 2, "fallback", 0.0, near.admin)
+        # The smallest area the text states around it: a district or community named in its
+        # sentence or earlier in its paragraph, else the region named closest before it, else a
+        # place named beside it.
+        district = _container_district(m, districts)
+        if district is not None and m.kind != "district":
+            out[i] = ResolvedPlace(m, district.place, 2, "fallback", 0.0, district.admin)
             continue
         if regions:  # the region named closest before the mention, else the first one after it
             k = bisect.bisect_left(region_starts, m.start)
             region = regions[k - 1] if k > 0 else regions[0]
             out[i] = ResolvedPlace(m, region.place, 3, "fallback", 0.0, region.admin)
+            continue
+        beside = by_sentence.get(m.sentence)
+        if beside:
+            near = min(beside, key=lambda o: abs(o.mention.start - m.start))
+            out[i] = ResolvedPlace(m, near.place, 2, "fallback", 0.0, near.admin)
     return out
+
+
+def _container_district(m: Mention, districts: list[ResolvedPlace]) -> ResolvedPlace | None:
+    """The district or community named in the mention's sentence, else earlier in its paragraph."""
+    same = [d for d in districts if d.mention.sentence == m.sentence]
+    if same:
+        return min(same, key=lambda d: abs(d.mention.start - m.start))
+    before = [d for d in districts if d.mention.paragraph == m.paragraph and d.mention.start < m.start]
+    return before[-1] if before else None
 
 
 def _ask_online(
@@ -390,7 +442,7 @@ def _fuzzy_in_context(m: Mention, ctx: _Context, gazetteer: Gazetteer) -> Place 
     """A near-miss spelling, accepted only inside a region the article names."""
     if not ctx.regions or not m.name[:1].isalpha():
         return None
-    for match in gazetteer.fuzzy(m.name, min_score=88):
+    for match in gazetteer.fuzzy(m.name, min_score=_FUZZY_IN_REGION):
         if (match.place.country, match.place.admin1 or "") in ctx.regions:
             return match.place
     return None

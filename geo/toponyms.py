@@ -106,17 +106,26 @@ _REGION_AFTER = re.compile(
     r"(?:['’]s)?\s+(region|oblast|province|krai|kray|republic|regions|oblasts|provinces)\b", re.I
 )
 _DISTRICT_AFTER = re.compile(
-    r"(?:['’]s)?\s+(district|raion|rayon|county|municipality|districts|community|hromada)\b", re.I
+    r"(?:['’]s)?\s+(?:(?:urban|municipal|rural|territorial|city)\s+)?"
+    r"(district|raion|rayon|county|municipality|districts|community|communities|hromada|hromadas|okrug)\b"
+    r"(?!\s+(?:hospital|court|council|administration|police|prosecutor))",
+    re.I,
+)
+# A settlement noun after the name: "Kruglyakovka village", "Kupyansk city" (round-up style).
+_SETTLEMENT_AFTER = re.compile(
+    r"\s+(village|town|city|settlement|hamlet)\b(?!\s+(?:council|hall|administration|head|of|military))", re.I
 )
 # The patterns of cues before a name end at it ("$"): they are searched in the text before it.
 _REGION_BEFORE = words_then("region|oblast|province|republic", r"\s+of\s+(?:the\s+)?$")
 _DISTRICT_BEFORE = words_then("district|raion|rayon", r"\s+of\s+(?:the\s+)?$")
 _SETTLEMENT_BEFORE = words_then(
-    "village|town|city|settlement|hamlet|township|suburb|port|resort|outskirts|centre|center",
+    "village|town|city|settlement|hamlet|township|suburb|port|resort|outskirts|centre|center"
+    "|villages|towns|cities|settlements",
     r"\s+of\s+(?:the\s+)?$",
 )
 _NEAR_BEFORE = words_then(
-    "near|outside|around|nearby|close to|next to|not far from|on the outskirts of|on the edge of",
+    "near|outside|around|nearby|close to|next to|not far from|on the outskirts of|on the edge of"
+    "|in the direction of|in the vicinity of|in the area of|the area of|the vicinity of",
     r"\s+(?:the\s+)?(?:(?:border\s+)?(?:village|town|city|settlement)\s+of\s+)?$",
 )
 _BEARINGS = r"north|south|east|west|north-?east|north-?west|south-?east|south-?west"
@@ -148,7 +157,7 @@ _FROM_POSITIONS = re.compile(
     re.I,
 )
 _DESTINATION_BEFORE = words_then(
-    "towards?|in the direction of|heading (?:to|for)|bound for|advance on|advancing on",
+    "towards?|heading (?:to|for)|bound for|advance on|advancing on",
     r"\s+(?:the\s+)?(?:(?:village|town|city)\s+of\s+)?$",
 )
 _LOCATIVE_BEFORE = words_then(
@@ -156,7 +165,7 @@ _LOCATIVE_BEFORE = words_then(
     "|targeted|targeting|shelled|bombed|toward|towards|above",
     r"\s+(?:the\s+)?(?:(?:capital|city|outskirts|centre|center|suburbs?)(?:\s+of)?\s+)?$",
 )
-_PLURAL_CUE = re.compile(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts)\b", re.I)
+_PLURAL_CUE = re.compile(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts|communities|hromadas)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:]\s")
 _LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
 _QUOTE_OPEN = '“"‘«'
@@ -241,12 +250,68 @@ def _sentence_mentions(sentence: Sentence, gazetteer: Gazetteer, surnames: set[s
     if not runs:
         return []
     title_case = _TitleCase(text)
-    mentions: list[Mention] = []
+    per_run: list[list[Mention]] = []
     for run in runs:
         if len(run) >= 2:
             _note_surname(run, gazetteer, surnames)
-        mentions.extend(_match_run(text, run, sentence, gazetteer, title_case=title_case))
+        per_run.append(_match_run(text, run, sentence, gazetteer, title_case=title_case))
+    if len(runs) >= 2 and ("," in text or " and " in text):
+        _list_members(text, runs, per_run, sentence, gazetteer)
+    mentions = [m for found in per_run for m in found]
     return _expand_region_lists(text, mentions, sentence, gazetteer)
+
+
+_LIST_MEMBER_STOP = frozenset(
+    "district districts region regions oblast community communities hromada hromadas center centre city town "
+    "village villages settlement settlements direction sector front".split()
+)
+
+
+def _list_members(
+    text: str, runs: list[list[_Token]], per_run: list[list[Mention]], sentence: Sentence, gazetteer: Gazetteer
+) -> None:
+    """Names listed beside places are places too: "Synkivka, Tabaivka, Terny and Yampolivka".
+
+    In a list of names ("A, B, C and D") that holds at least one place, a name the index lacks
+    becomes an ``"unknown"`` place (it falls back to the area around it), and a name of several
+    words that the index knows only in parts ("Stepnaya Novoselovka") is taken whole.
+    """
+    chain: list[int] = [0]
+    chains: list[list[int]] = []
+    for k in range(1, len(runs)):
+        gap = text[runs[k - 1][-1].end : runs[k][0].start]
+        if _LIST_GAP.match(gap):
+            chain.append(k)
+        else:
+            chains.append(chain)
+            chain = [k]
+    chains.append(chain)
+    for chain in chains:
+        if len(chain) < 2:
+            continue
+        placeish = [k for k in chain if any(m.kind in ("place", "district") and m.role == "event" for m in per_run[k])]
+        if not placeish or (len(chain) == 2 and len(placeish) < 1):
+            continue
+        for k in chain:
+            run, found = runs[k], per_run[k]
+            if any(m.kind in ("country", "demonym", "region", "continent") for m in found):
+                continue
+            places = [m for m in found if m.kind in ("place", "unknown", "district")]
+            whole_known = len(run) > 1 and gazetteer.has_key(
+                normalize(_strip_possessive(" ".join(t.text for t in run)))
+            )
+            if (found and not (len(run) > 1 and len(places) >= 2 and not whole_known)) or len(run) > 3:
+                continue
+            lowered = [normalize(_strip_possessive(t.text)) for t in run]
+            if any(w in _LIST_MEMBER_STOP or w in _TITLES or w in _MONTHS_DAYS or w in _NOT_PLACES for w in lowered):
+                continue
+            if len(run) == 1 and not _plausible_unknown(run[0].text, lowered[0], gazetteer):
+                continue
+            if len(run) > 1 and lowered[0] in gazetteer.given_names:
+                continue
+            span = _Span(sentence, run, 0, len(run), gazetteer)
+            name = _strip_possessive(span.surface)
+            per_run[k] = [span.place_mention(name, "unknown", "list", text[: span.start])]
 
 
 def _note_surname(run: list[_Token], gazetteer: Gazetteer, surnames: set[str]) -> None:
@@ -380,10 +445,13 @@ def _match_run(
 
 
 def _unknown_settlement(text: str, run: list[_Token], sentence: Sentence, gazetteer: Gazetteer) -> Mention | None:
-    """Take a name after a settlement cue whole: "the village of Krasnaya Testovka" is one name."""
+    """Take a name next to a settlement cue whole: "the village of Krasnaya Testovka", "Russkie
+    Tishki village" are one name each."""
     if not 1 < len(run) <= 3:
         return None
-    cue = _SETTLEMENT_BEFORE.search(text, max(0, run[0].start - 40), run[0].start)
+    cue = _SETTLEMENT_BEFORE.search(text, max(0, run[0].start - 40), run[0].start) or _SETTLEMENT_AFTER.match(
+        text, run[-1].end
+    )
     if cue is None:
         return None
     span = _Span(sentence, run, 0, len(run), gazetteer)
@@ -392,7 +460,27 @@ def _unknown_settlement(text: str, run: list[_Token], sentence: Sentence, gazett
         return None
     if any(normalize(t.text) in _TITLES or normalize(t.text) in _MONTHS_DAYS for t in run):
         return None
-    return span.place_mention(name, "unknown", cue.group(1).lower(), text[: span.start])
+    noun = cue.group(1).lower()
+    return span.place_mention(name, "unknown", _SINGULAR.get(noun, noun), text[: span.start])
+
+
+# Adjectival district names: "Kupyansky district" is the district of Kupyansk, "Borisovsky" of
+# Borisovka, "Novhorod-Siverska community" of Novhorod-Siverskyi.
+_ADJECTIVE_ENDING = re.compile(r"(?:sk|sc|zk|ck)(?:iy|yi|yy|ij|ii|y|i|a|e|oe|oye|aya|ogo)$")
+_TOWN_ENDINGS = ("sk", "", "o", "ka", "a", "e", "skyi", "ske", "ivka", "ovka", "ino", "ovo")
+
+
+def _district_town(key: str, gazetteer: Gazetteer) -> list[Match]:
+    """The town an adjectival district or community name is named after, if the index has it."""
+    m = _ADJECTIVE_ENDING.search(key)
+    if m is None:
+        return []
+    stem = key[: m.start()]
+    found: dict[str, Match] = {}
+    for ending in _TOWN_ENDINGS:
+        for match in gazetteer.lookup_key(stem + ending):
+            found.setdefault(match.place.id, match)
+    return list(found.values())
 
 
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "de", "del", "la"})
@@ -513,8 +601,11 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
             return span.place_mention(name, "region", "region", before, regions=regions)
         return span.place_mention(name, "district", "region", before, candidates=gazetteer.lookup_key(key))
     if _DISTRICT_AFTER.match(text, span.end) or (after_of and _DISTRICT_BEFORE.search(before, len(before) - 40)):
-        return span.place_mention(name, "district", "district", before, candidates=gazetteer.lookup_key(key))
+        candidates = gazetteer.lookup_key(key) or _district_town(key, gazetteer)
+        return span.place_mention(name, "district", "district", before, candidates=candidates)
     cue, offset_km, bearing = _place_cue(before) if last and last[0] in _CUE_GATES else (None, None, None)
+    if cue is None and (after := _SETTLEMENT_AFTER.match(text, span.end)) is not None:
+        cue = after.group(1).lower()  # "Kruglyakovka village"
     # Regions by their bare name: oblasts and krais; any first-level area (US states too) in a known span.
     regional = bool(regions) and (known or all(r.type in _REGION_TYPES for r in regions))
     if gazetteer_knows:
@@ -544,7 +635,7 @@ _CUE_LAST_WORDS = frozenset(
 
 def _may_cue_unknown(text: str, span: _Span, before: str) -> bool:
     """Cheap test of whether a cue could make an unknown word a place (the patterns come later)."""
-    if _DISTRICT_AFTER.match(text, span.end):
+    if _DISTRICT_AFTER.match(text, span.end) or _SETTLEMENT_AFTER.match(text, span.end):
         return True
     words = before[-40:].split()
     return bool(words) and (words[-1].lower() in _CUE_LAST_WORDS or _after_settlement_noun(text, span.start))
@@ -569,8 +660,11 @@ def _place_cue(before: str) -> tuple[str | None, float | None, str | None]:
     m = _SETTLEMENT_BEFORE.search(tail)
     if m:
         noun = m.group(1).lower()
-        return ("near" if noun == "outskirts" else noun), None, None
+        return ("near" if noun == "outskirts" else _SINGULAR.get(noun, noun)), None, None
     return None, None, None
+
+
+_SINGULAR = {"villages": "village", "towns": "town", "cities": "city", "settlements": "settlement"}
 
 
 _PLACE_DESCRIPTORS = frozenset(

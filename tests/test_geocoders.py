@@ -129,7 +129,7 @@ def test_pipeline_places_a_missing_village_online(server: str, tmp_path: Path, g
         "T\n\nShelling hit the village of Glotovo in Russia's Belgorod region on Monday.", published="2023-05-24"
     )
     offline = extract(article, gazetteer=gazetteer)
-    assert [e.location for e in offline] == ["Belgorod Oblast"]  # offline: falls back to the region
+    assert [e.location for e in offline] == ["Glotovo (in Belgorod Oblast)"]  # offline: the region, named
     (event,) = extract(article, gazetteer=gazetteer, online=online(server, tmp_path, delay=0))
     assert (event.location, event.lat, event.lon, event.country) == ("Glotovo", 50.4911, 35.6092, "RU")
     assert event.places[0].resolved_as == "online"
@@ -145,7 +145,7 @@ def test_pipeline_goes_on_offline_when_the_service_fails(
         f"T\n\nShelling hit the village of {village} in Russia's Belgorod region on Monday.", published="2023-05-24"
     )
     (event,) = extract(article, gazetteer=gazetteer, online=online(server, tmp_path, delay=0))
-    assert event.location == "Belgorod Oblast" and event.geo_precision == 3  # no event lost
+    assert event.location.endswith("(in Belgorod Oblast)") and event.geo_precision == 3  # no event lost
     (village_place,) = [p for p in event.places if p.mention == village]
     assert village_place.resolved_as == "fallback"
     assert "going on offline" in caplog.text

@@ -59,7 +59,9 @@ def test_shipped_supplement_changes_a_resolution(
 
 def test_gazetteer_add_csv_changes_a_resolution(user_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "Shelling hit the village of Krasnaya Testovka near Grayvoron on Monday."
-    assert events_of(text) == [("Grayvoron", pytest.approx(50.479, abs=1e-3), pytest.approx(35.681, abs=1e-3))]
+    assert events_of(text) == [
+        ("Krasnaya Testovka (near Grayvoron)", pytest.approx(50.479, abs=1e-3), pytest.approx(35.681, abs=1e-3))
+    ]
     assert main(["gazetteer", "add", str(FIXTURES / "test_villages.csv")]) == 0
     assert "1 places added" in capsys.readouterr().err
     assert (user_dir / "test_villages.csv").exists()
