@@ -445,8 +445,10 @@ def _match_run(
 
 
 def _unknown_settlement(text: str, run: list[_Token], sentence: Sentence, gazetteer: Gazetteer) -> Mention | None:
-    """Take a name next to a settlement cue whole: "the village of Krasnaya Testovka", "Russkie
-    Tishki village" are one name each."""
+    """Take a name next to a settlement cue whole.
+
+    "the village of Krasnaya Testovka" and "Russkie Tishki village" are one name each.
+    """
     if not 1 < len(run) <= 3:
         return None
     cue = _SETTLEMENT_BEFORE.search(text, max(0, run[0].start - 40), run[0].start) or _SETTLEMENT_AFTER.match(
