@@ -461,7 +461,8 @@ def _absorb(into: _Draft, other: _Draft) -> None:
     if (other.precision or 9) < (into.precision or 9):
         into.location = other.location
     if other.date is not None and (
-        into.date is None or _DATE_RANK.get(other.date_precision, 9) < _DATE_RANK.get(into.date_precision, 9)
+        into.date is None
+        or _DATE_RANK.get(other.date_precision or "", 9) < _DATE_RANK.get(into.date_precision or "", 9)
     ):
         into.date, into.date_precision = other.date, other.date_precision
     for s in other.sentences:

@@ -259,7 +259,7 @@ def classify(triggers: list[Trigger]) -> list[EventKind]:
     """
     names = {t.kind for t in triggers}
     kinds: list[EventKind] = []
-    violent = None
+    violent: str | None = None
     for name in ("regain", "clash", "territory", "civilians", "abduction", "air", "shelling", "explosive"):
         if name in names:
             violent = name
