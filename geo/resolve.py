@@ -86,6 +86,7 @@ class _Context:
     regions: set[tuple[str, str]]
     focus: frozenset[str]
     anchors: list[tuple[str, float, float]] = field(default_factory=list)  # (name key, lat, lon)
+    capitals: list[tuple[float, float]] = field(default_factory=list)  # of the stated regions (lat, lon)
 
     @property
     def border_prior(self) -> bool:
@@ -132,6 +133,7 @@ def resolve_mentions(
     placeish = [m for m in mentions if m.kind in PLACE_KINDS]
     regions = {id(m): _resolve_region(m, ctx) for m in placeish if m.kind == "region"}
     ctx.regions = {(r.place.country, r.place.admin1 or "") for r in regions.values() if r.place}
+    ctx.capitals = [(r.place.lat, r.place.lon) for r in regions.values() if r.place]
     for m in placeish:  # "in the Pogarsky district": the district's region is stated too
         areas = {(c.place.country, c.place.admin1 or "") for c in m.candidates}
         if m.kind == "district" and len(areas) == 1 and next(iter(areas))[0] in focus:
@@ -190,6 +192,8 @@ class _Ranking:
 
 
 _STATED_AREA_MAX_POPULATION = 100_000  # bigger places are known by name wherever the story is
+_KNOWN_TOWN = 20_000  # a town this big may be named outside the regions a story states
+_NEAR_STATED_KM = 120.0  # a smaller place outside the stated regions must lie this near one's capital
 
 
 def _within_stated_area(m: Mention, ctx: _Context) -> tuple[Match, ...]:
@@ -210,12 +214,19 @@ def _within_stated_area(m: Mention, ctx: _Context) -> tuple[Match, ...]:
     if inside:
         return tuple(inside) + big
     sides = {country for country, _ in ctx.regions} & {"RU", "UA"}
+    kept = m.candidates
     if len(sides) == 1 and any(c.place.country in sides for c in m.candidates):
         other = ({"RU", "UA"} - sides).pop()
-        return tuple(
-            c for c in m.candidates if c.place.country != other or c.place.population >= _STATED_AREA_MAX_POPULATION
-        )
-    return m.candidates
+        kept = tuple(c for c in kept if c.place.country != other or c.place.population >= _STATED_AREA_MAX_POPULATION)
+    # A village far from every stated region is a namesake, not the place the story is about: the
+    # mention then falls back to the area the text states ("Charivne" in a Zaporizhzhia report is
+    # not the Kherson village of that name).
+    return tuple(
+        c
+        for c in kept
+        if c.place.population >= _KNOWN_TOWN
+        or any(great_circle_km((c.place.lat, c.place.lon), cap) <= _NEAR_STATED_KM for cap in ctx.capitals)
+    )
 
 
 def _country_shares(mentions: Sequence[Mention]) -> dict[str, float]:

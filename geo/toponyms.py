@@ -152,6 +152,8 @@ _ORIGIN_VERB = words_then(
     "|artillery|positions|incursions?|raids?",
     r"\b[^,;:.]{0,60}?\bfrom\s+[^,;:.]{0,50}$",
 )
+# "fired from S-300 systems at Lyubotyn": the name after "at" is the target, not the origin.
+_TARGET_AFTER_FROM = re.compile(r"\bfrom\b[^,;:.]*\b(?:at|on|into|against|towards?)\s+(?:the\s+)?[^,;:.]{0,30}$", re.I)
 _FROM_POSITIONS = re.compile(
     r"\bfrom\s+(?:(?:positions?|the\s+direction|the\s+territory|the\s+side|the\s+area|across)\b)[^,;:.]{0,50}$",
     re.I,
@@ -472,6 +474,12 @@ _ADJECTIVE_ENDING = re.compile(r"(?:sk|sc|zk|ck)(?:iy|yi|yy|ij|ii|y|i|a|e|oe|oye
 _TOWN_ENDINGS = ("sk", "", "o", "ka", "a", "e", "skyi", "ske", "ivka", "ovka", "ino", "ovo")
 
 
+def _with_district_towns(found: list[Match], key: str, gazetteer: Gazetteer) -> list[Match]:
+    """Places called ``key``, and the towns an adjectival district name may stand for."""
+    ids = {m.place.id for m in found}
+    return found + [m for m in _district_town(key, gazetteer) if m.place.id not in ids]
+
+
 def _district_town(key: str, gazetteer: Gazetteer) -> list[Match]:
     """The town an adjectival district or community name is named after, if the index has it."""
     m = _ADJECTIVE_ENDING.search(key)
@@ -603,7 +611,7 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
             return span.place_mention(name, "region", "region", before, regions=regions)
         return span.place_mention(name, "district", "region", before, candidates=gazetteer.lookup_key(key))
     if _DISTRICT_AFTER.match(text, span.end) or (after_of and _DISTRICT_BEFORE.search(before, len(before) - 40)):
-        candidates = gazetteer.lookup_key(key) or _district_town(key, gazetteer)
+        candidates = _with_district_towns(gazetteer.lookup_key(key), key, gazetteer)
         return span.place_mention(name, "district", "district", before, candidates=candidates)
     cue, offset_km, bearing = _place_cue(before) if last and last[0] in _CUE_GATES else (None, None, None)
     if cue is None and (after := _SETTLEMENT_AFTER.match(text, span.end)) is not None:
@@ -751,7 +759,11 @@ def _role(
     tail = text[max(0, start - 120) : start]
     if "from" in tail.lower():
         clause = _CLAUSE_BREAK.split(tail)[-1]
-        if "from" in clause.lower() and (_ORIGIN_VERB.search(tail) or _FROM_POSITIONS.search(tail)):
+        if (
+            "from" in clause.lower()
+            and (_ORIGIN_VERB.search(tail) or _FROM_POSITIONS.search(tail))
+            and not _TARGET_AFTER_FROM.search(tail)
+        ):
             return "origin"
     if not before_words.isdisjoint(_DESTINATION_WORDS) and _DESTINATION_BEFORE.search(tail):
         return "destination"
