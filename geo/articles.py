@@ -201,10 +201,29 @@ _BOILERPLATE_LINE = re.compile(
     r"|click here\b|read more\b|related (articles|stories|coverage)|you may also like|most read\s*$"
     r"|image (source|caption|copyright)\b|getty images\s*$|copyright\b|all rights reserved"
     r"|skip to (main )?content|print this (page|article)|email this|posted in\b|tags?:"
-    r"|comments?\s*(\(\d+\))?\s*$|we use cookies)",
+    r"|comments?\s*(\(\d+\))?\s*$|we use cookies"
+    # news-site chrome: reading times, bylines, appeals, ads, newsletter boxes, related links
+    r"|\d+\s+min(ute)?s?\s+read\s*$|news\s+feed\s*$|by\s+[A-Z].{0,80}\b\d{1,2}:\d{2}\s*[AP]M\b|\d+\s+out\s+of\s+[\d,]+\s*$"
+    r"|quality journalism|help us reach|this audio is (created|generated)|author:|advertisement:?\s*$"
+    r"|support \w+ or become|sign up for|our (weekly |daily )?newsletter|subscribers agree|\(c\)\s*copyright"
+    r"|\[\s*ad_\d+\s*\]|source link\s*$|theme\s*$|for the latest updates|[•·]?\s*share to\b"
+    r"|\[.*opens in (a )?new window\s*\]\s*$|photo(graph)?s?:\s|read also\b|see also:)",
     re.IGNORECASE,
 )
-_COMMENTS_START = re.compile(r"^\s*(leave a (reply|comment)|comments?\s*(\(\d+\))?\s*$)", re.IGNORECASE)
+_COMMENTS_START = re.compile(
+    r"^\s*(leave a (reply|comment)|comments?\s*(\(\d+\))?\s*$|a message from the\b|dear readers,?\s*$)",
+    re.IGNORECASE,
+)
+_SYNDICATION = re.compile(r"^\s*\((?:MENAFN|AFP|Reuters|AP)\s*-[^)]{0,40}\)\s*")
+# A photo caption: a short paragraph ending in a credit ("(Ozge Elif Kizil/Anadolu via Getty
+# Images)", "Photograph: David Guttenfelder/The New York Times", ". Genya Savilov / AFP"). Its
+# words describe a picture, often of another day: no event is read from it.
+_CAPTION_CREDIT = re.compile(
+    r"(?:\((?:[^()]*?(?:Getty|AFP|Reuters|AP\b|EPA|Anadolu|Telegram|[Pp]hoto|File|[Hh]andout|via\b|/)[^()]*)\)\s*\.?"
+    r"|\.\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:[A-Z][\w.'’-]*\s*/\s*)?(?:AFP|Reuters|AP|EPA|Getty Images|TASS|RIA Novosti"
+    r"|Telegram|[A-Z][\w'’-]+\s+(?:Ministry|Office|Service|Administration|Press Service)))\s*$"
+)
+_CAPTION_MAX = 400
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -218,7 +237,10 @@ def _clean_lines(text: str) -> list[str]:
             continue
         if _COMMENTS_START.match(line):
             break  # the comment section: nothing after it is article text
-        if _BOILERPLATE_LINE.match(line):
+        if _BOILERPLATE_LINE.match(line) or (len(line) <= _CAPTION_MAX and _CAPTION_CREDIT.search(line)):
+            continue
+        line = _SYNDICATION.sub("", line)
+        if not line:
             continue
         wrapped = out and not blank_before and not re.search(r"[.!?:;\"”’)]$", out[-1]) and line[0].islower()
         if wrapped:

@@ -249,6 +249,8 @@ def extract_events(
     story = _Narrative()
     lead = article.text.split("\n\n", 1)[0]
     lead_date, precision = resolve_date(lead, article.published)
+    if lead_date is None:  # a stored copy whose headline is the lead: "Over the past 24 hours, ..."
+        lead_date, precision = resolve_date(article.title, article.published)
     if precision in ("day", "approximate"):
         story.lead_date, story.lead_precision = lead_date, precision
     drafts: list[_Draft] = []
@@ -480,8 +482,9 @@ def _settle(drafts: list[_Draft], published: dt.date | None) -> list[_Draft]:
     * An incident dated more than :data:`_BACKGROUND_DAYS` before publication is background
       ("On 13 May, the authorities began evacuating ..." in an October report).
     * A bare "attack" still without a type takes the act the story reports most.
-    * A news item that dates none of its incidents reports the day's: they take the
-      publication day, marked ``approximate``.
+    * A news item that names no day for its incidents reports the day's (or "the past
+      day's"): the undated ones take the story's rough date, else the publication day,
+      marked ``approximate``.
     """
     if published is not None:
         oldest = published - dt.timedelta(days=_BACKGROUND_DAYS)
@@ -492,9 +495,12 @@ def _settle(drafts: list[_Draft], published: dt.date | None) -> list[_Draft]:
         for d in drafts:
             if d.kind.name == "attack":
                 d.kind = common
-    if published is not None and not any(d.date is not None for d in drafts):
+    if published is not None and not any(d.date_precision == "day" for d in drafts):
+        rough = Counter(d.date for d in drafts if d.date is not None).most_common(1)
+        day = rough[0][0] if rough else published
         for d in drafts:
-            d.date, d.date_precision = published, "approximate"
+            if d.date is None:
+                d.date, d.date_precision = day, "approximate"
     return drafts
 
 
