@@ -113,7 +113,9 @@ _DISTRICT_AFTER = re.compile(
 )
 # A settlement noun after the name: "Kruglyakovka village", "Kupyansk city" (round-up style).
 _SETTLEMENT_AFTER = re.compile(
-    r"\s+(village|town|city|settlement|hamlet)\b(?!\s+(?:council|hall|administration|head|of|military))", re.I
+    r"(?:\s+|,\s+(?:a|an)\s+(?:[\w'’-]+\s+){0,3}?)(village|town|city|settlement|hamlet)\b"
+    r"(?!\s+(?:council|hall|administration|head|of|military))",
+    re.I,
 )
 # The patterns of cues before a name end at it ("$"): they are searched in the text before it.
 _REGION_BEFORE = words_then("region|oblast|province|republic", r"\s+of\s+(?:the\s+)?$")
@@ -167,6 +169,22 @@ _LOCATIVE_BEFORE = words_then(
     "|targeted|targeting|shelled|bombed|toward|towards|above",
     r"\s+(?:the\s+)?(?:(?:capital|city|outskirts|centre|center|suburbs?)(?:\s+of)?\s+)?$",
 )
+# A capital standing for its government even after a preposition: "on behalf of Kyiv",
+# "the fight against Moscow"; its possessive too, unless a place noun follows ("Kyiv's suburbs").
+_METONYM_BEFORE = words_then(
+    "behalf of|side of|against|backed by|orders from|ties with|talks with|allies of|ally of|pressure on"
+    "|relations with|deal with|war with|loyal to",
+    r"\s+(?:the\s+)?$",
+)
+_PLACE_NOUN_AFTER = re.compile(
+    r"\s+(?:\w+\s+)?(?:district|region|oblast|suburbs?|outskirts|centre|center|airport|streets?|residents"
+    r"|neighbou?rhoods?|quarter|area)\b",
+    re.I,
+)
+# A place named as a reference line, not where something happened: "near the administrative
+# borders of Kharkiv and Luhansk oblasts".
+_REFERENCE_BEFORE = words_then("borders?|boundary|boundaries|frontier", r"\s+(?:of|with|between)\s+(?:the\s+)?$")
+_REFERENCE_WORDS = frozenset("border borders boundary boundaries frontier".split())
 _PLURAL_CUE = re.compile(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts|communities|hromadas)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:]\s")
 _LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
@@ -441,8 +459,10 @@ def _match_run(
     # A place inside a longer name: an organisation ("Liberty of Russia Legion"), or a facility.
     if _in_organisation_name(text, run):
         return [m if m.kind in ("country", "demonym") else m._replace(role="organisation") for m in out]
-    if any(low in _FACILITY_WORDS for low in lowered[1:]):
-        return [m._replace(cue=m.cue or "facility") if m.kind == "place" else m for m in out]
+    facility = next((k for k, low in enumerate(lowered[1:], start=1) if low in _FACILITY_WORDS), None)
+    if facility is not None:  # "Sevastopol Airport Belbek": the airport of Sevastopol, named Belbek
+        ends = sentence.start + run[facility].start
+        return [m._replace(cue=m.cue or "facility") if m.kind == "place" else m for m in out if m.start < ends]
     return out
 
 
@@ -587,7 +607,9 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     possessive = name != surface
     senses = gazetteer.senses(name)
     key, country = senses.key, senses.country
-    if not known and (len(key) < 2 or key in _MONTHS_DAYS or (span.single and key in _NOT_PLACES)):
+    if not known and (
+        len(key) < 2 or key in _MONTHS_DAYS or (span.single and (key in _NOT_PLACES or key in _FACILITY_WORDS))
+    ):
         return None
     if not known and span.single and name.isupper() and len(name) <= 5:  # acronyms: only countries ("US")
         return span.mention(name, "country", country=country.iso) if country else None
@@ -767,14 +789,12 @@ def _role(
             return "origin"
     if not before_words.isdisjoint(_DESTINATION_WORDS) and _DESTINATION_BEFORE.search(tail):
         return "destination"
-    if (
-        kind == "place"
-        and cue is None
-        and candidates
-        and candidates[0].place.id in _CAPITAL_CITIES_ALWAYS_METONYM
-        and not _LOCATIVE_BEFORE.search(tail)
-    ):
-        return "metonym"
+    if not before_words.isdisjoint(_REFERENCE_WORDS) and _REFERENCE_BEFORE.search(tail):
+        return "reference"
+    if kind == "place" and cue is None and candidates and candidates[0].place.id in _CAPITAL_CITIES_ALWAYS_METONYM:
+        possessive = text[end - 2 : end] in ("'s", "’s") and not _PLACE_NOUN_AFTER.match(text, end)
+        if possessive or _METONYM_BEFORE.search(tail) or not _LOCATIVE_BEFORE.search(tail):
+            return "metonym"  # "Moscow's forces", "on behalf of Kyiv", "Moscow said"
     return "event"
 
 
@@ -817,4 +837,8 @@ def _expand_region_lists(text: str, mentions: list[Mention], sentence: Sentence,
             elif m.kind == "district":
                 out[k] = prev._replace(kind="district", cue="district", role=m.role)
             k -= 1
+        first_role = out[k + 1].role  # the words before the list say what all of it is
+        if first_role != "event":
+            for j in range(k + 1, idx + 1):
+                out[j] = out[j]._replace(role=first_role)
     return out
