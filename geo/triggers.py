@@ -104,7 +104,8 @@ _SPECIFIC = {
     "clash": _words(
         r"clash(?:es|ed)?|fighting|fought|firefights?|gunfights?|skirmish(?:es)?|assault(?:s|ed)?"
         r"|raid(?:s|ed)?|incursions?|invad(?:ed|ing)|invasion|infiltrat(?:ed|ion|ors?)|sabotage (?:group|unit)s?"
-        r"|ambush(?:ed)?|storm(?:s|ed|ing)?(?! Shadow)|repel(?:led|ling)?|driven (?:back|out)|pushed back|counter-?attacks?"
+        r"|ambush(?:ed)?|storm(?:s|ed|ing)?(?! Shadow)|repel(?:led|ling)?|driven (?:back|out)|pushed back"
+        r"|counter-?attacks?"
         r"|hostilities|crossed the border|entered (?:the )?(?:village|town|city|settlement|region|territory)"
         r"|ground (?:attack|assault)s?|combat|battles?|offensive actions?|attack(?:ed|s)? (?:\w+ )?positions"
         r"|sabotage and reconnaissance|armed (?:groups?|men)|gunmen|militants|saboteurs"
