@@ -167,13 +167,31 @@ class _Draft:
         return loc.mention.name.casefold()
 
 
-_CLAUSE_SPLIT = re.compile(r",\s+and\s+|;\s+|,\s+while\s+|\s+while\s+|,\s+but\s+|\s+[–—]\s+")
+_CLAUSE_SPLIT = re.compile(r",\s+and\s+|;\s+|,\s+while\s+|\s+while\s+|,\s+but\s+|\s+[–—]\s+|,\s+(?=(?:which|where)\s)")
 _REGION_ANAPHOR = words_then("the|this|that", r"\s+(?:border\s+)?(?:region|oblast|province)\b")
 _PLACE_ANAPHOR = words_then("the", r"\s+(?:village|town|city|settlement)\b(?!\s+of\b)")
 _THERE = words_then("there", r"\b(?!\s+(?:was|were|is|are|had|have|has|will|would|could|may|might)\b)")
 _EVENT_KINDS = ("place", "district", "region", "unknown")
 _DISTRICT_KM = 60  # a district's villages lie within this distance of its town
 _SAME_STORY_KM = 150  # a dateless report this close to the story's first incident shares its date
+_ELABORATION = re.compile(
+    r"\s*(?:this|these|that|it|they|the\s+(?:order|decision|decree|evacuation|measure|regime|restrictions?))\s+"
+    r"(?:also\s+|now\s+)?(?:applies|apply|concerns?|covers?|includes?|included|affects?|affected|involves?"
+    r"|extends?\s+to)\b",
+    re.I,
+)
+_COUNTRY_AREAS = re.compile(
+    r"\b(Ukrainian|Russian|Ukraine's|Russia's|Ukraine’s|Russia’s)\s+(?:\w+\s+)?(?:regions?|oblasts?|cities|towns"
+    r"|villages|territory|settlements|soil)\b"
+)
+_COUNTRY_OF = {
+    "ukrainian": "UA",
+    "ukraine's": "UA",
+    "ukraine’s": "UA",
+    "russian": "RU",
+    "russia's": "RU",
+    "russia’s": "RU",
+}
 _BACKGROUND_DAYS = 30  # earlier incidents are context (as annotators code them)
 _DATE_RANK = {"day": 0, "approximate": 1, "range": 2}
 _RESPONSIBILITY = words_then(r"responsib\w+|behind the|carried out|attackers|gunmen|saboteurs", r"\b")
@@ -182,7 +200,16 @@ _RESPONSIBILITY = words_then(r"responsib\w+|behind the|carried out|attackers|gun
 def _clauses(sentence: Sentence, published: dt.date | None) -> list[_Clause]:
     facts = _SentenceFacts(sentence, published)
     text = sentence.text
-    marks = ", and " in text or "; " in text or " while " in text or ", but " in text or " – " in text or " — " in text
+    marks = (
+        ", and " in text
+        or "; " in text
+        or " while " in text
+        or ", but " in text
+        or " – " in text
+        or " — " in text
+        or ", which " in text
+        or ", where " in text
+    )
     if not marks:  # most sentences: one clause
         return [_Clause(sentence, sentence.start, sentence.end, text, facts)]
     out: list[_Clause] = []
@@ -290,6 +317,10 @@ def _read_clause(
         # "three people were killed in X", "two houses were damaged in Y": an incident of the
         # story's kind, where the clause names its place (else facts of the latest incident).
         kinds = [kind_named("attack")]
+    if not kinds and story.last_event is not None and _ELABORATION.match(clause.text):
+        # "This applies to the hromadas of A, B and C": the latest incident's kind, at each place.
+        if any(_in_clause(r, clause) and _eligible(r) for r in in_sentence):
+            kinds = [story.last_event.kind]
     if not kinds:
         if triggers or casualties or _RESPONSIBILITY.search(clause.text):
             facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
@@ -303,7 +334,10 @@ def _read_clause(
         date, precision = clause.facts.date()
     if precision == "background":  # "in recent months", "since the start of the war": context
         return
-    locations = _locate(clause, in_sentence, story, dated=date is not None and precision == "day")
+    developments = all(k.group != "violence" for k in kinds)
+    locations = _locate(
+        clause, in_sentence, story, dated=date is not None and precision == "day", developments=developments
+    )
     if not locations:
         _add_facts(story.latest(violent=any(k.group == "violence" for k in kinds)), facts, clause.sentence)
         return
@@ -345,13 +379,16 @@ def _eligible(r: ResolvedPlace) -> bool:
 
 
 def _locate(
-    clause: _Clause, in_sentence: list[ResolvedPlace], story: _Narrative, *, dated: bool
+    clause: _Clause, in_sentence: list[ResolvedPlace], story: _Narrative, *, dated: bool, developments: bool = False
 ) -> list[ResolvedPlace]:
     """Where a clause's incident happened (one location per place it is reported at)."""
     eligible = [r for r in in_sentence if _eligible(r)]
     here = _without_containers([r for r in eligible if _in_clause(r, clause)])
     if here:
-        return here
+        return _placed_by_reference(here, in_sentence)
+    if clause.text.lstrip().startswith(("which ", "where ")):  # the place the relative clause follows
+        before = [r for r in eligible if r.mention.start < clause.start]
+        return before[-1:]
     if eligible:
         return _without_containers(eligible)
     pending = story.pending
@@ -368,9 +405,45 @@ def _locate(
         return [story.last_region]
     if _PLACE_ANAPHOR.search(clause.text) and story.last_place is not None:
         return [story.last_place]
-    if (dated or _THERE.search(clause.text)) and story.last_event is not None and story.last_event.location:
-        return [story.last_event.location]
+    last = story.last_event
+    if last is None or last.location is None:
+        return []
+    if (dated or _THERE.search(clause.text)) and _same_country_words(clause.text, last):
+        return [last.location]
+    if developments and last.sentences[-1].paragraph == clause.sentence.paragraph:
+        return [last.location]  # "... and residents of two settlements who were evacuated were returning"
     return []
+
+
+def _same_country_words(text: str, draft: _Draft) -> bool:
+    """Whether a clause's country words ("over eight Ukrainian regions") allow the draft's country."""
+    named = {_COUNTRY_OF[m.group(1).lower()] for m in _COUNTRY_AREAS.finditer(text)}
+    return not named or (draft.place is not None and draft.place.country in named)
+
+
+def _placed_by_reference(places: list[ResolvedPlace], in_sentence: list[ResolvedPlace]) -> list[ResolvedPlace]:
+    """Places located by a distance from another ("X, 10 km south-east of Y"), checked against it.
+
+    A namesake far from the reference place is the wrong one: the village is then placed near
+    the reference (precision 2), under its own name. The reference itself is no event place.
+    """
+    refs = [r for r in in_sentence if r.mention.offset_km is not None and r.place is not None]
+    if not refs:
+        return places
+    out: list[ResolvedPlace] = []
+    for r in places:
+        if r in refs and len(places) > 1:
+            continue
+        ref = next((q for q in refs if q is not r and q.mention.start > r.mention.start), None)
+        if ref is None or r.place is None or ref.place is None or r.precision == 3:
+            out.append(r)
+            continue
+        allowed = 2 * (ref.mention.offset_km or 0) + 15
+        if _km(r.place, ref.place) <= allowed:
+            out.append(r)
+        else:
+            out.append(ResolvedPlace(r.mention, ref.place, 2, "fallback", 0.0, ref.admin))
+    return out or places
 
 
 def _without_containers(places: list[ResolvedPlace]) -> list[ResolvedPlace]:
