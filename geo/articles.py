@@ -221,7 +221,8 @@ _SYNDICATION = re.compile(r"^\s*\((?:MENAFN|AFP|Reuters|AP)\s*-[^)]{0,40}\)\s*")
 _CAPTION_CREDIT = re.compile(
     r"(?:\((?:[^()]*?(?:Getty|AFP|Reuters|AP\b|EPA|Anadolu|Telegram|[Pp]hoto|File|[Hh]andout|via\b|/)[^()]*)\)\s*\.?"
     r"|\.\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:[A-Z][\w.'’-]*\s*/\s*)?(?:AFP|Reuters|AP|EPA|Getty Images|TASS|RIA Novosti"
-    r"|Telegram|[A-Z][\w'’-]+\s+(?:Ministry|Office|Service|Administration|Press Service)))\s*$"
+    r"|Telegram|[A-Z][\w'’-]+\s+(?:Ministry|Office|Service|Administration|Press Service))"
+    r"|\bPhoto(?:graph)?s?(?:\s+credit)?:\s*[^.]{0,80})\s*$"
 )
 _CAPTION_MAX = 400
 

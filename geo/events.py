@@ -192,6 +192,7 @@ _COUNTRY_OF = {
     "russia's": "RU",
     "russia’s": "RU",
 }
+_DATE_REACH_PARAGRAPHS = 2  # a day named without a place dates the reports of the next paragraphs
 _BACKGROUND_DAYS = 30  # earlier incidents are context (as annotators code them)
 _DATE_RANK = {"day": 0, "approximate": 1, "range": 2}
 _RESPONSIBILITY = words_then(r"responsib\w+|behind the|carried out|attackers|gunmen|saboteurs", r"\b")
@@ -234,6 +235,8 @@ class _Narrative:
         self.dated_by_paragraph: dict[int, dt.date] = {}
         self.lead_date: dt.date | None = None  # a day the opening paragraph names
         self.lead_precision: str | None = None
+        self.last_act: EventKind | None = None  # the latest act or weapon named, with a place or not
+        self.last_date: tuple[int, dt.date] | None = None  # (paragraph, day) of the latest dated clause
         # Event places of the last sentence, when it reported no event itself: a report that
         # names the place first and the act in the next sentence of the paragraph.
         self.pending: tuple[int, int, list[ResolvedPlace]] | None = None  # (paragraph, sentence, places)
@@ -255,6 +258,8 @@ class _Narrative:
         """The date of a dateless report: its paragraph's, else the story's (see module doc)."""
         if paragraph in self.dated_by_paragraph:
             return self.dated_by_paragraph[paragraph], "day"
+        if self.last_date is not None and 0 <= paragraph - self.last_date[0] <= _DATE_REACH_PARAGRAPHS:
+            return self.last_date[1], "day"  # "Meanwhile, ... said on Thursday ..." sets the day
         first = self.first_event
         lead = (self.lead_date, self.lead_precision) if self.lead_date is not None else (None, None)
         if first is None or first.date is None or first.place is None or place is None:
@@ -284,8 +289,16 @@ def extract_events(
     for sentence in sentences(article):
         in_sentence = by_sentence.get(sentence.index, [])
         before = len(drafts), sum(d.sentence_count for d in drafts)
+        carried: list[ResolvedPlace] = []
         for clause in _clauses(sentence, article.published):
-            _read_clause(clause, in_sentence, story, drafts)
+            # "In Mykolaivka, 15 houses, 2 dormitories, and an administrative building were damaged":
+            # the places of a clause without event words belong to the next clause's incident.
+            count = (len(drafts), sum(d.sentence_count for d in drafts))
+            _read_clause(clause, in_sentence, story, drafts, carried)
+            if (len(drafts), sum(d.sentence_count for d in drafts)) != count:
+                carried = []
+            else:
+                carried += [r for r in in_sentence if _in_clause(r, clause) and _eligible(r)]
         story.saw(in_sentence)
         reported = (len(drafts), sum(d.sentence_count for d in drafts)) != before
         places = [r for r in in_sentence if r.place is not None and r.mention.role == "event"]
@@ -304,6 +317,7 @@ def _read_clause(
     in_sentence: list[ResolvedPlace],
     story: _Narrative,
     drafts: list[_Draft],
+    carried: Sequence[ResolvedPlace] = (),
 ) -> None:
     triggers = find_triggers(clause.text)
     kinds = classify(triggers)
@@ -312,7 +326,7 @@ def _read_clause(
     if (
         not kinds
         and (casualties or consequences)
-        and (casualties or any(_in_clause(r, clause) and _eligible(r) for r in in_sentence))
+        and (casualties or carried or any(_in_clause(r, clause) and _eligible(r) for r in in_sentence))
     ):
         # "three people were killed in X", "two houses were damaged in Y": an incident of the
         # story's kind, where the clause names its place (else facts of the latest incident).
@@ -327,6 +341,9 @@ def _read_clause(
             _add_facts(story.latest(violent=bool(casualties)), facts, clause.sentence)
         return
     kinds = [_typed(k, clause, story) for k in kinds]
+    named = next((k for k in kinds if k.group == "violence" and k.name != "attack"), None)
+    if named is not None:
+        story.last_act = named
     facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
     whole = clause.text == clause.sentence.text
     date, precision = clause.facts.date() if whole else resolve_date(clause.text, clause.facts.published)
@@ -334,9 +351,16 @@ def _read_clause(
         date, precision = clause.facts.date()
     if precision == "background":  # "in recent months", "since the start of the war": context
         return
+    if date is not None and precision == "day":
+        story.last_date = (clause.sentence.paragraph, date)
     developments = all(k.group != "violence" for k in kinds)
     locations = _locate(
-        clause, in_sentence, story, dated=date is not None and precision == "day", developments=developments
+        clause,
+        in_sentence,
+        story,
+        dated=date is not None and precision == "day",
+        developments=developments,
+        carried=carried,
     )
     if not locations:
         _add_facts(story.latest(violent=any(k.group == "violence" for k in kinds)), facts, clause.sentence)
@@ -365,6 +389,8 @@ def _typed(kind: EventKind, clause: _Clause, story: _Narrative) -> EventKind:
     named = clause.facts.violent_kind()
     if named is not None:
         return named
+    if story.last_act is not None:
+        return story.last_act
     last = story.last_violent
     return last.kind if last is not None else kind
 
@@ -379,11 +405,17 @@ def _eligible(r: ResolvedPlace) -> bool:
 
 
 def _locate(
-    clause: _Clause, in_sentence: list[ResolvedPlace], story: _Narrative, *, dated: bool, developments: bool = False
+    clause: _Clause,
+    in_sentence: list[ResolvedPlace],
+    story: _Narrative,
+    *,
+    dated: bool,
+    developments: bool = False,
+    carried: Sequence[ResolvedPlace] = (),
 ) -> list[ResolvedPlace]:
     """Where a clause's incident happened (one location per place it is reported at)."""
     eligible = [r for r in in_sentence if _eligible(r)]
-    here = _without_containers([r for r in eligible if _in_clause(r, clause)])
+    here = _without_containers([*carried, *(r for r in eligible if _in_clause(r, clause))])
     if here:
         return _placed_by_reference(here, in_sentence)
     if clause.text.lstrip().startswith(("which ", "where ")):  # the place the relative clause follows
@@ -530,8 +562,9 @@ def _merge_into(drafts: list[_Draft], new: _Draft) -> _Draft:
     return new
 
 
-def _absorb(into: _Draft, other: _Draft) -> None:
-    if other.kind.priority > into.kind.priority:
+def _absorb(into: _Draft, other: _Draft, *, summary: bool = False) -> None:
+    """Merge ``other`` into ``into``; a summary (a region-level report) keeps ``into``'s kind."""
+    if other.kind.priority > into.kind.priority and not summary:
         into.kind = other.kind
     if (other.precision or 9) < (into.precision or 9):
         into.location = other.location
@@ -603,7 +636,7 @@ def _merge_summaries(drafts: list[_Draft]) -> list[_Draft]:
         d.location = target.location
         if summary is not None:
             d.summaries.append(summary)
-        _absorb(target, d)
+        _absorb(target, d, summary=True)
     return kept
 
 

@@ -826,6 +826,7 @@ def _expand_region_lists(text: str, mentions: list[Mention], sentence: Sentence,
         if not plural:
             continue
         k = idx - 1
+        roles = [x.role for x in out]
         while k >= 0:
             prev, nxt = out[k], out[k + 1]
             gap = text[prev.end - sentence.start : nxt.start - sentence.start]
@@ -837,7 +838,7 @@ def _expand_region_lists(text: str, mentions: list[Mention], sentence: Sentence,
             elif m.kind == "district":
                 out[k] = prev._replace(kind="district", cue="district", role=m.role)
             k -= 1
-        first_role = out[k + 1].role  # the words before the list say what all of it is
+        first_role = roles[k + 1]  # the words before the list say what all of it is
         if first_role != "event":
             for j in range(k + 1, idx + 1):
                 out[j] = out[j]._replace(role=first_role)

@@ -122,7 +122,7 @@ _SPECIFIC = {
     ),
     "shelling": _words(
         r"shell(?:ed|ing|s)?|artillery|mortars?|missiles?|rockets?|MLRS|Grads?|HIMARS|cluster munitions?"
-        r"|bombardment|barrages?|under fire|opened fire|fired (?:at|on|upon)|fir(?:ed|ing) \w+ times"
+        r"|bombardment|barrages?|under fire|opened fire|fir(?:ed|ing) (?:at|on|upon)|fir(?:ed|ing) \w+ times"
     ),
     "explosive": _words(r"landmines?|mines?|IEDs?|explosive devices?|car bombs?|explosions?|blasts?|explod(?:ed|ing)"),
     "civilians": _words(r"executed|executions?|massacred?|tortur(?:ed|e)|shot dead"),
