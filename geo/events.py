@@ -331,10 +331,13 @@ def _read_clause(
         # "three people were killed in X", "two houses were damaged in Y": an incident of the
         # story's kind, where the clause names its place (else facts of the latest incident).
         kinds = [kind_named("attack")]
-    if not kinds and story.last_event is not None and _ELABORATION.match(clause.text):
-        # "This applies to the hromadas of A, B and C": the latest incident's kind, at each place.
-        if any(_in_clause(r, clause) and _eligible(r) for r in in_sentence):
-            kinds = [story.last_event.kind]
+    if (
+        not kinds
+        and story.last_event is not None
+        and _ELABORATION.match(clause.text)
+        and any(_in_clause(r, clause) and _eligible(r) for r in in_sentence)
+    ):  # "This applies to the hromadas of A, B and C": the latest incident's kind, at each place.
+        kinds = [story.last_event.kind]
     if not kinds:
         if triggers or casualties or _RESPONSIBILITY.search(clause.text):
             facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
