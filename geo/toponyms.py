@@ -71,7 +71,7 @@ _NOT_PLACES = frozenset(
     "navy parliament kremlin government ministry police reuters press media bloomberg christmas "
     "easter university college church state republic federation union congress senate court cathedral "
     "mr mrs ms dr sir lord king queen prince saint st nato un eu osce iaea opec brics g7 g20 isis street"
-    " avenue prospekt prospect boulevard square road lane highway".split()
+    " avenue prospekt prospect boulevard square road lane highway center centre".split()
 )
 _TITLES = frozenset(
     "mr mrs ms miss dr prof sir president governor mayor minister general gen colonel col commander "
@@ -105,6 +105,9 @@ _TOWN_OVER_REGION = 50_000
 _REGION_AFTER = re.compile(
     r"(?:['’]s)?\s+(region|oblast|province|krai|kray|republic|regions|oblasts|provinces)\b", re.I
 )
+# A front sector named after a town: "in the Kupyansky direction", "the Kupiansk sector". It is
+# the area around the town (a container for villages named in it), never an event place itself.
+_SECTOR_AFTER = re.compile(r"(?:['’]s)?\s+(direction|sector|axis)\b", re.I)
 _DISTRICT_AFTER = re.compile(
     r"(?:['’]s)?\s+(?:(?:urban|municipal|rural|territorial|city)\s+)?"
     r"(district|raion|rayon|county|municipality|districts|community|communities|hromada|hromadas|okrug)\b"
@@ -183,8 +186,12 @@ _PLACE_NOUN_AFTER = re.compile(
 )
 # A place named as a reference line, not where something happened: "near the administrative
 # borders of Kharkiv and Luhansk oblasts".
-_REFERENCE_BEFORE = words_then("borders?|boundary|boundaries|frontier", r"\s+(?:of|with|between)\s+(?:the\s+)?$")
-_REFERENCE_WORDS = frozenset("border borders boundary boundaries frontier".split())
+_REFERENCE_BEFORE = re.compile(
+    r"(?:\b(?:borders?|boundary|boundaries|frontier)\s+(?:of|with|between)"
+    r"|\b(?:kilometers|kilometres|km|miles)\s+(?:away\s+)?from)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?$",
+    re.I,
+)
+_REFERENCE_WORDS = frozenset("border borders boundary boundaries frontier kilometers kilometres km miles".split())
 _PLURAL_CUE = re.compile(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts|communities|hromadas)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:]\s")
 _LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
@@ -317,6 +324,9 @@ def _list_members(
             if any(m.kind in ("country", "demonym", "region", "continent") for m in found):
                 continue
             places = [m for m in found if m.kind in ("place", "unknown", "district")]
+            if len(places) == 1 and places[0].cue is None and places[0].kind == "place":
+                per_run[k] = [places[0]._replace(cue="list") if m is places[0] else m for m in found]
+                continue
             whole_known = len(run) > 1 and gazetteer.has_key(
                 normalize(_strip_possessive(" ".join(t.text for t in run)))
             )
@@ -496,8 +506,11 @@ _TOWN_ENDINGS = ("sk", "", "o", "ka", "a", "e", "skyi", "ske", "ivka", "ovka", "
 
 def _with_district_towns(found: list[Match], key: str, gazetteer: Gazetteer) -> list[Match]:
     """Places called ``key``, and the towns an adjectival district name may stand for."""
+    more = _district_town(key, gazetteer)
+    if key.endswith("sk"):  # "Pokrovsk community" in Ukrainian reports: the hromada of Pokrovske
+        more += gazetteer.lookup_key(key + "e")
     ids = {m.place.id for m in found}
-    return found + [m for m in _district_town(key, gazetteer) if m.place.id not in ids]
+    return found + [m for m in more if m.place.id not in ids and not ids.add(m.place.id)]
 
 
 def _district_town(key: str, gazetteer: Gazetteer) -> list[Match]:
@@ -635,6 +648,10 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     if _DISTRICT_AFTER.match(text, span.end) or (after_of and _DISTRICT_BEFORE.search(before, len(before) - 40)):
         candidates = _with_district_towns(gazetteer.lookup_key(key), key, gazetteer)
         return span.place_mention(name, "district", "district", before, candidates=candidates)
+    if _SECTOR_AFTER.match(text, span.end):
+        candidates = _with_district_towns(gazetteer.lookup_key(key), key, gazetteer)
+        if candidates:
+            return span.mention(name, "district", role="reference", cue="sector", candidates=tuple(candidates))
     cue, offset_km, bearing = _place_cue(before) if last and last[0] in _CUE_GATES else (None, None, None)
     if cue is None and (after := _SETTLEMENT_AFTER.match(text, span.end)) is not None:
         cue = after.group(1).lower()  # "Kruglyakovka village"
@@ -668,6 +685,8 @@ _CUE_LAST_WORDS = frozenset(
 def _may_cue_unknown(text: str, span: _Span, before: str) -> bool:
     """Cheap test of whether a cue could make an unknown word a place (the patterns come later)."""
     if _DISTRICT_AFTER.match(text, span.end) or _SETTLEMENT_AFTER.match(text, span.end):
+        return True
+    if _SECTOR_AFTER.match(text, span.end):
         return True
     words = before[-40:].split()
     return bool(words) and (words[-1].lower() in _CUE_LAST_WORDS or _after_settlement_noun(text, span.start))
