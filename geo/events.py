@@ -192,6 +192,9 @@ _COUNTRY_OF = {
     "russia's": "RU",
     "russia’s": "RU",
 }
+_NEAR_KM = 10  # "near X": within about this distance
+_REFERENCE_GAP = 90  # characters between a place and the place it is located by
+_OTHER_CLAUSE = re.compile(r",\s+and\s|;\s|\band\s+(?:a|an|the)\s|\s[–—]\s")
 _DATE_REACH_PARAGRAPHS = 2  # a day named without a place dates the reports of the next paragraphs
 _BACKGROUND_DAYS = 30  # earlier incidents are context (as annotators code them)
 _DATE_RANK = {"day": 0, "approximate": 1, "range": 2}
@@ -419,8 +422,18 @@ def _locate(
     """Where a clause's incident happened (one location per place it is reported at)."""
     eligible = [r for r in in_sentence if _eligible(r)]
     here = _without_containers([*carried, *(r for r in eligible if _in_clause(r, clause))])
+    if here and all(r.precision == 3 for r in here):
+        # Only regions here, and a town of theirs named as the speaker's seat ("the governor of
+        # Sevastopol, a port of the annexed peninsula, says air defence was active in the city"):
+        # the town is the more precise place.
+        seats = [r for r in in_sentence if r.mention.role == "authority" and r.precision == 1 and r.admin is not None]
+        inside = [
+            q for q in seats for h in here if q.admin is not None and h.admin is not None and q.admin.inside(h.admin)
+        ]
+        if inside and _PLACE_ANAPHOR.search(clause.text):
+            return inside[:1]
     if here:
-        return _placed_by_reference(here, in_sentence)
+        return _placed_by_reference(here, in_sentence, clause.sentence)
     if clause.text.lstrip().startswith(("which ", "where ")):  # the place the relative clause follows
         before = [r for r in eligible if r.mention.start < clause.start]
         return before[-1:]
@@ -445,7 +458,7 @@ def _locate(
         return []
     if (dated or _THERE.search(clause.text)) and _same_country_words(clause.text, last):
         return [last.location]
-    if developments and last.sentences[-1].paragraph == clause.sentence.paragraph:
+    if developments and 0 <= clause.sentence.paragraph - last.sentences[-1].paragraph <= 1:
         return [last.location]  # "... and residents of two settlements who were evacuated were returning"
     return []
 
@@ -456,24 +469,41 @@ def _same_country_words(text: str, draft: _Draft) -> bool:
     return not named or (draft.place is not None and draft.place.country in named)
 
 
-def _placed_by_reference(places: list[ResolvedPlace], in_sentence: list[ResolvedPlace]) -> list[ResolvedPlace]:
+def _relates(place: ResolvedPlace, ref: ResolvedPlace, sentence: Sentence) -> bool:
+    """Whether ``ref`` follows ``place`` as its reference: "X, a village near Y", "X, 10 km from Y"."""
+    if ref.mention.start <= place.mention.start:
+        return False
+    gap = sentence.text[place.mention.end - sentence.start : ref.mention.start - sentence.start]
+    return len(gap) <= _REFERENCE_GAP and not _OTHER_CLAUSE.search(gap)
+
+
+def _placed_by_reference(
+    places: list[ResolvedPlace], in_sentence: list[ResolvedPlace], sentence: Sentence
+) -> list[ResolvedPlace]:
     """Places located by a distance from another ("X, 10 km south-east of Y"), checked against it.
 
     A namesake far from the reference place is the wrong one: the village is then placed near
     the reference (precision 2), under its own name. The reference itself is no event place.
     """
-    refs = [r for r in in_sentence if r.mention.offset_km is not None and r.place is not None]
+    refs = [
+        r
+        for r in in_sentence
+        if r.place is not None and (r.mention.offset_km is not None or r.mention.cue == "near") and r.precision == 2
+    ]
     if not refs:
         return places
     out: list[ResolvedPlace] = []
     for r in places:
-        if r in refs and len(places) > 1:
+        ref = next((q for q in refs if q is not r and _relates(r, q, sentence)), None)
+        if r in refs and len(places) > 1 and any(q.mention.start < r.mention.start for q in places if q is not r):
             continue
-        ref = next((q for q in refs if q is not r and q.mention.start > r.mention.start), None)
-        if ref is None or r.place is None or ref.place is None or r.precision == 3:
+        if ref is None or r.place is None or ref.place is None or (r.precision == 3 and r.resolved_as != "fallback"):
             out.append(r)
             continue
-        allowed = 2 * (ref.mention.offset_km or 0) + 15
+        if r.resolved_as == "fallback":  # "Tabaivka, a village not far from Kupiansk": near Kupiansk
+            out.append(ResolvedPlace(r.mention, ref.place, 2, "fallback", 0.0, ref.admin))
+            continue
+        allowed = 2 * (ref.mention.offset_km or _NEAR_KM) + 15
         if _km(r.place, ref.place) <= allowed:
             out.append(r)
         else:
@@ -487,14 +517,15 @@ def _without_containers(places: list[ResolvedPlace]) -> list[ResolvedPlace]:
     "the village of Novaya Tavolzhanka in the Shebekino district": the district contains the
     village; "in Sevastopol, in Russian-occupied Crimea": Crimea contains Sevastopol.
     """
-    precise = [r for r in places if r.precision == 1 and r.place is not None]
+    precise = [r for r in places if r.place is not None and (r.precision == 1 or r.resolved_as == "fallback")]
     out: list[ResolvedPlace] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for r in places:
         assert r.place is not None
-        if r.place.id in seen or any(_contains(r, q) for q in precise if q is not r):
+        key = (r.place.id, r.mention.name.casefold() if r.resolved_as == "fallback" else "")
+        if key in seen or any(_contains(r, q) for q in precise if q is not r):
             continue
-        seen.add(r.place.id)
+        seen.add(key)
         out.append(r)
     return out
 

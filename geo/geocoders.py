@@ -109,11 +109,14 @@ def geocode_query(
     mentions = find_mentions(article, gaz)
     if not any(m.start < first[1] and first[0] < m.end for m in mentions):  # the query says it is a place
         mentions = sorted([*mentions, mention_at(article, *first, gaz)], key=lambda m: m.start)
-    resolved = [
-        r
-        for r in resolve_mentions(mentions, gaz, focus_countries=focus_countries, require_evidence=False)
-        if r.place is not None and r.resolved_as != "fallback"
-    ]
+    every = resolve_mentions(mentions, gaz, focus_countries=focus_countries, require_evidence=False)
+    resolved = [r for r in every if r.place is not None and r.resolved_as != "fallback"]
+    head_fallback = next(
+        (r for r in every if r.resolved_as == "fallback" and r.mention.start < first[1] and first[0] < r.mention.end),
+        None,
+    )
+    if head_fallback is not None and not any(r.mention.start < first[1] for r in resolved):
+        return head_fallback  # "Ozerne, Donetsk region": no Ozerne there, so the area named
     chosen = next((r for r in resolved if not _STREET.match(text[r.mention.end : r.mention.end + 25].lstrip())), None)
     if chosen is None and resolved:
         chosen = resolved[0]

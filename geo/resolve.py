@@ -383,7 +383,8 @@ def _fall_back(
     region_starts = [o.mention.start for o in regions]
     for i, r in enumerate(resolved):
         m = r.mention
-        cued_place = m.kind == "place" and m.cue is not None
+        # A name whose places all lie outside the area the story states is unknown here too.
+        cued_place = m.kind == "place" and (m.cue is not None or (m.candidates and not _within_stated_area(m, ctx)))
         if r.place is not None or not (m.kind in ("unknown", "district", "region") or cued_place):
             continue
         if online is not None and m.kind != "region":

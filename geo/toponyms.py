@@ -303,15 +303,17 @@ def _list_members(
     becomes an ``"unknown"`` place (it falls back to the area around it), and a name of several
     words that the index knows only in parts ("Stepnaya Novoselovka") is taken whole.
     """
-    chain: list[int] = [0]
+    chain: list[int] = []
     chains: list[list[int]] = []
-    for k in range(1, len(runs)):
-        gap = text[runs[k - 1][-1].end : runs[k][0].start]
-        if _LIST_GAP.match(gap):
-            chain.append(k)
-        else:
+    for k in range(len(runs)):
+        if any(m.kind in ("country", "demonym", "continent") for m in per_run[k]):  # "Belgorod, Russia's ..."
             chains.append(chain)
-            chain = [k]
+            chain = []
+            continue
+        if chain and not _LIST_GAP.match(text[runs[k - 1][-1].end : runs[k][0].start]):
+            chains.append(chain)
+            chain = []
+        chain.append(k)
     chains.append(chain)
     for chain in chains:
         if len(chain) < 2:
@@ -509,8 +511,13 @@ def _with_district_towns(found: list[Match], key: str, gazetteer: Gazetteer) -> 
     more = _district_town(key, gazetteer)
     if key.endswith("sk"):  # "Pokrovsk community" in Ukrainian reports: the hromada of Pokrovske
         more += gazetteer.lookup_key(key + "e")
+    out = list(found)
     ids = {m.place.id for m in found}
-    return found + [m for m in more if m.place.id not in ids and not ids.add(m.place.id)]
+    for m in more:
+        if m.place.id not in ids:
+            ids.add(m.place.id)
+            out.append(m)
+    return out
 
 
 def _district_town(key: str, gazetteer: Gazetteer) -> list[Match]:
