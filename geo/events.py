@@ -238,6 +238,7 @@ class _Narrative:
         self.dated_by_paragraph: dict[int, dt.date] = {}
         self.lead_date: dt.date | None = None  # a day the opening paragraph names
         self.lead_precision: str | None = None
+        self.reports = 0  # reports read so far (incidents made or elaborated)
         self.last_act: EventKind | None = None  # the latest act or weapon named, with a place or not
         self.last_date: tuple[int, dt.date] | None = None  # (paragraph, day) of the latest dated clause
         # Event places of the last sentence, when it reported no event itself: a report that
@@ -291,19 +292,19 @@ def extract_events(
     drafts: list[_Draft] = []
     for sentence in sentences(article):
         in_sentence = by_sentence.get(sentence.index, [])
-        before = len(drafts), sum(d.sentence_count for d in drafts)
+        before = story.reports
         carried: list[ResolvedPlace] = []
         for clause in _clauses(sentence, article.published):
             # "In Mykolaivka, 15 houses, 2 dormitories, and an administrative building were damaged":
             # the places of a clause without event words belong to the next clause's incident.
-            count = (len(drafts), sum(d.sentence_count for d in drafts))
+            count = story.reports
             _read_clause(clause, in_sentence, story, drafts, carried)
-            if (len(drafts), sum(d.sentence_count for d in drafts)) != count:
+            if story.reports != count:
                 carried = []
             else:
                 carried += [r for r in in_sentence if _in_clause(r, clause) and _eligible(r)]
         story.saw(in_sentence)
-        reported = (len(drafts), sum(d.sentence_count for d in drafts)) != before
+        reported = story.reports != before
         places = [r for r in in_sentence if r.place is not None and r.mention.role == "event"]
         story.pending = (sentence.paragraph, sentence.index, places) if places and not reported else None
     placed = [d for d in _settle(_merge_summaries(drafts), article.published) if d.place is not None]
@@ -344,7 +345,7 @@ def _read_clause(
     if not kinds:
         if triggers or casualties or _RESPONSIBILITY.search(clause.text):
             facts = (casualties, list(actors_in(clause.text)), clause.facts.claimant())
-            _add_facts(story.latest(violent=bool(casualties)), facts, clause.sentence)
+            story.reports += _add_facts(story.latest(violent=bool(casualties)), facts, clause.sentence)
         return
     kinds = [_typed(k, clause, story) for k in kinds]
     named = next((k for k in kinds if k.group == "violence" and k.name != "attack"), None)
@@ -369,7 +370,8 @@ def _read_clause(
         carried=carried,
     )
     if not locations:
-        _add_facts(story.latest(violent=any(k.group == "violence" for k in kinds)), facts, clause.sentence)
+        latest = story.latest(violent=any(k.group == "violence" for k in kinds))
+        story.reports += _add_facts(latest, facts, clause.sentence)
         return
     for location in locations:
         when, how = date, precision
@@ -378,6 +380,7 @@ def _read_clause(
         for kind in kinds:
             draft = _Draft(kind, location, when, how, [clause.sentence], clause.sentence.index)
             _add_facts(draft, facts, None)
+            story.reports += 1
             merged = _merge_into(drafts, draft)
             story.last_event = merged
             if merged.kind.group == "violence":
@@ -546,18 +549,20 @@ def _add_facts(
     draft: _Draft | None,
     facts: tuple[list[CasualtyReport], list[str], str | None],
     sentence: Sentence | None,
-) -> None:
+) -> bool:
+    """Add a report's facts to a draft; whether the draft took the sentence as evidence."""
     if draft is None:
-        return
+        return False
     casualties, actors, who = facts
     if sentence is not None:  # a continuation: evidence only when it adds something
         if not (casualties or actors):
-            return
+            return False
         _add_sentence(draft, sentence)
     draft.casualties += casualties
     draft.actors += [a for a in actors if a not in draft.actors]
     if who and who not in draft.claimants:
         draft.claimants.append(who)
+    return sentence is not None
 
 
 def _add_sentence(draft: _Draft, sentence: Sentence) -> None:
@@ -573,10 +578,11 @@ def _same_place(a: _Draft, b: _Draft) -> bool:
 
     Villages placed at the area around them (a fallback) are the same only with the same name.
     """
-    if a.place is None or b.place is None or a.fallback_name != b.fallback_name:
-        return False
     p, q = a.place, b.place
-    return p.id == q.id or (abs(p.lat - q.lat) < 0.02 and abs(p.lon - q.lon) < 0.03)
+    if p is None or q is None:
+        return False
+    same = p.id == q.id or (abs(p.lat - q.lat) < 0.02 and abs(p.lon - q.lon) < 0.03)
+    return same and a.fallback_name == b.fallback_name
 
 
 def _compatible_dates(a: _Draft, b: _Draft) -> bool:

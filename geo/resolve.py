@@ -225,7 +225,12 @@ def _within_stated_area(m: Mention, ctx: _Context) -> tuple[Match, ...]:
         c
         for c in kept
         if c.place.population >= _KNOWN_TOWN
-        or any(great_circle_km((c.place.lat, c.place.lon), cap) <= _NEAR_STATED_KM for cap in ctx.capitals)
+        or any(
+            abs(c.place.lat - cap[0]) < 1.2
+            and abs(c.place.lon - cap[1]) < 2.0  # about 130 km: most far namesakes fail this cheaply
+            and great_circle_km((c.place.lat, c.place.lon), cap) <= _NEAR_STATED_KM
+            for cap in ctx.capitals
+        )
     )
 
 
@@ -383,9 +388,11 @@ def _fall_back(
     region_starts = [o.mention.start for o in regions]
     for i, r in enumerate(resolved):
         m = r.mention
+        if r.place is not None:
+            continue
         # A name whose places all lie outside the area the story states is unknown here too.
         cued_place = m.kind == "place" and (m.cue is not None or (m.candidates and not _within_stated_area(m, ctx)))
-        if r.place is not None or not (m.kind in ("unknown", "district", "region") or cued_place):
+        if not (m.kind in ("unknown", "district", "region") or cued_place):
             continue
         if online is not None and m.kind != "region":
             found, area = _ask_online(m, resolved, ctx, gazetteer, online)

@@ -105,6 +105,16 @@ _TOWN_OVER_REGION = 50_000
 _REGION_AFTER = re.compile(
     r"(?:['’]s)?\s+(region|oblast|province|krai|kray|republic|regions|oblasts|provinces)\b", re.I
 )
+_SETTLEMENT_NOUNS_AFTER = ("village", "town", "city", "settlement", "hamlet")
+_SECTOR_NOUNS = ("direction", "sector", "axis")
+
+
+def _noun_after(text: str, end: int, nouns: tuple[str, ...] = _SETTLEMENT_NOUNS_AFTER) -> bool:
+    """Cheap test of whether one of ``nouns`` follows soon after ``end`` (before its pattern runs)."""
+    window = text[end : end + 40].lower()
+    return any(noun in window for noun in nouns)
+
+
 # A front sector named after a town: "in the Kupyansky direction", "the Kupiansk sector". It is
 # the area around the town (a container for villages named in it), never an event place itself.
 _SECTOR_AFTER = re.compile(r"(?:['’]s)?\s+(direction|sector|axis)\b", re.I)
@@ -655,12 +665,12 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     if _DISTRICT_AFTER.match(text, span.end) or (after_of and _DISTRICT_BEFORE.search(before, len(before) - 40)):
         candidates = _with_district_towns(gazetteer.lookup_key(key), key, gazetteer)
         return span.place_mention(name, "district", "district", before, candidates=candidates)
-    if _SECTOR_AFTER.match(text, span.end):
+    if _noun_after(text, span.end, _SECTOR_NOUNS) and _SECTOR_AFTER.match(text, span.end):
         candidates = _with_district_towns(gazetteer.lookup_key(key), key, gazetteer)
         if candidates:
             return span.mention(name, "district", role="reference", cue="sector", candidates=tuple(candidates))
     cue, offset_km, bearing = _place_cue(before) if last and last[0] in _CUE_GATES else (None, None, None)
-    if cue is None and (after := _SETTLEMENT_AFTER.match(text, span.end)) is not None:
+    if cue is None and _noun_after(text, span.end) and (after := _SETTLEMENT_AFTER.match(text, span.end)) is not None:
         cue = after.group(1).lower()  # "Kruglyakovka village"
     # Regions by their bare name: oblasts and krais; any first-level area (US states too) in a known span.
     regional = bool(regions) and (known or all(r.type in _REGION_TYPES for r in regions))
@@ -691,9 +701,11 @@ _CUE_LAST_WORDS = frozenset(
 
 def _may_cue_unknown(text: str, span: _Span, before: str) -> bool:
     """Cheap test of whether a cue could make an unknown word a place (the patterns come later)."""
-    if _DISTRICT_AFTER.match(text, span.end) or _SETTLEMENT_AFTER.match(text, span.end):
+    if _DISTRICT_AFTER.match(text, span.end):
         return True
-    if _SECTOR_AFTER.match(text, span.end):
+    if _noun_after(text, span.end) and _SETTLEMENT_AFTER.match(text, span.end):
+        return True
+    if _noun_after(text, span.end, _SECTOR_NOUNS) and _SECTOR_AFTER.match(text, span.end):
         return True
     words = before[-40:].split()
     return bool(words) and (words[-1].lower() in _CUE_LAST_WORDS or _after_settlement_noun(text, span.start))
