@@ -21,9 +21,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+# Only this machine may connect unless ADDRESS says otherwise (README: "Sharing the app").
+run: ADDRESS ?= 127.0.0.1
 run: $(VENV)/.runtime
 	$(BIN)/python -m geo gazetteer build
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check geo tests streamlit_app.py

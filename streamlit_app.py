@@ -7,12 +7,18 @@ The map keeps its view across reruns: the base map is the same on every run and 
 arrive through ``feature_group_to_add``; panning reruns nothing (only clicks are returned), and
 the map itself keeps ``lat``/``lon``/``zoom`` in the page URL, next to the filters the app puts
 there, so a view can be shared as a link.
+
+Every text from articles, supplements or corrections is shown as plain text: through
+:func:`md` (all ASCII punctuation backslash-escaped) wherever Streamlit reads Markdown, or
+``st.text``/``st.dataframe``. A failure shows one line (:func:`explain`); its detail goes to the
+server log, never to the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +34,7 @@ import geo
 from geo import settings
 from geo.articles import article_from_text, read_articles_bytes
 from geo.borders import border_fields
-from geo.errors import GeoError
+from geo.errors import GazetteerError, GeoError, StoreError
 from geo.export import ATTRIBUTION, to_acled_csv, to_geojson
 from geo.geocoders import OnlineGeocoder
 from geo.mapview import (
@@ -48,6 +54,8 @@ APP_DIR = Path(__file__).resolve().parent
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json"]
 SIDES = ["RU", "UA", "UA-occupied-Crimea"]
 VIEW_KEYS = ("lat", "lon", "zoom")
+
+logger = logging.getLogger("streamlit_app")  # run as __main__ by `streamlit run`
 
 st.set_page_config(page_title="Border incidents map", layout="wide")
 
@@ -81,7 +89,7 @@ def the_store() -> EventStore:
                 articles = seed_articles()
                 store.ingest([(a, geo.extract(a, gazetteer=gazetteer())) for a in articles])
         except (GeoError, OSError, ValueError) as err:
-            st.error(f"The seed articles could not be loaded: {md(err)}. Add articles in the *Add articles* tab.")
+            st.error(f"{explain(err, doing='reading the bundled seed articles')} Articles can be added by hand.")
     return store
 
 
@@ -90,8 +98,27 @@ def stamp(store: EventStore) -> int:
 
 
 def md(text: Any) -> str:
-    """Text made literal for st.markdown (no markup, links or HTML from article text)."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", "" if text is None else str(text))
+    """Text made literal wherever Streamlit reads Markdown (no markup, links, images or HTML).
+
+    Every ASCII punctuation character is backslash-escaped, as CommonMark allows, so no
+    image, link, autolink, HTML tag, entity, directive or formula can start in it.
+    """
+    return _PUNCTUATION.sub(r"\\\g<0>", "" if text is None else str(text))
+
+
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def explain(err: BaseException, *, doing: str = "preparing this page") -> str:
+    """One line for the page about a failure; its detail (and traceback) goes to the log."""
+    if isinstance(err, StoreError):
+        line = "The event store cannot be read or written; nothing stored was changed."
+    elif isinstance(err, GazetteerError):
+        line = "The place index (gazetteer) cannot be loaded."
+    else:
+        line = f"Something went wrong while {doing}."
+    logger.error("%s (%s: %s)", line, type(err).__name__, err, exc_info=err)
+    return f"{line} The server log has the details."
 
 
 # -- URL: filters and the initial view --------------------------------------------------------
@@ -312,7 +339,7 @@ def _verified_text(value: Any) -> str:
 
 
 def show_details(event: pd.Series) -> None:
-    st.subheader(f"{event['event_type']} — {event['location']}", anchor=False)
+    st.subheader(f"{md(event['event_type'])} — {md(event['location'])}", anchor=False)
     when = event["date"] if pd.notna(event["date"]) else "date unknown"
     st.markdown(
         f"**{md(event['sub_event_type'])}** · {md(when)} · {md(event['admin1'])}"
@@ -453,11 +480,11 @@ def _ingest(
     pairs = []
     for n, article in enumerate(articles, start=1):
         pairs.append((article, geo.extract(article, gazetteer=gazetteer(), online=geocoder)))
-        progress.progress(n / len(articles), text=f"Read {n} of {len(articles)}: {md(article.title)[:80]}")
+        progress.progress(n / len(articles), text=f"Read {n} of {len(articles)}: {md(article.title[:80])}")
     try:
         result = store.ingest(pairs)
     except GeoError as err:
-        st.session_state.flash_errors.append(str(err))
+        st.session_state.flash_errors.append(explain(err))
         _show_flash()
         return
     st.session_state.flash = (
@@ -479,6 +506,14 @@ def _show_flash() -> None:
 
 
 def main() -> None:
+    """The page; a failure anywhere in it is one line on the page, the detail in the log."""
+    try:
+        page()
+    except Exception as err:  # the page's last resort: no traceback reaches a browser (rerun/stop pass)
+        st.error(explain(err))
+
+
+def page() -> None:
     prepare_assets()
     store = the_store()
     events = load_events(str(store.path), stamp(store))

@@ -7,15 +7,28 @@ machine. There are no tiles offline: the base map draws the country sides and th
 on a plain background; OpenStreetMap and satellite tiles are offered as overlays (off until a
 user with a network turns them on).
 
-Events are one GeoJSON layer inside a marker cluster. Every text a feature carries is escaped
-here (``& < > " '`` and also `` ` ``, ``$`` and ``\\``): Leaflet puts popups and tooltips into
-the page as HTML, so article text such as ``<img src=x onerror=alert(1)>`` or ``${alert(1)}``
-must arrive as inert text.
+Events are one GeoJSON layer inside a marker cluster, and their texts (evidence, title,
+source, place names) are data, never code or markup:
+
+* No text reaches a template. branca compiles the *output* of every element's script macro
+  as a new Jinja template (``MacroElement.render`` adds ``Element(script(self, kwargs))`` to the
+  figure, and ``Element.__init__`` calls ``Template(...)`` on it), so folium's
+  ``GeoJson`` (``{{ this.data|tojson }}``) turns article text into template source: ``{#``
+  breaks the map, ``{{ lipsum.__globals__.os.getpid() }}`` runs on the server.
+  streamlit-folium renders the feature group the same way and then rewrites the script with
+  regular expressions (variable names, ``{{'name'}}``). :class:`_EventsGeoJson` therefore
+  writes the features as base64 of their UTF-8 JSON: a string with no ``{ } % # _ < >``, which
+  neither Jinja nor those rewrites can touch, decoded and parsed by the browser.
+* No text is parsed as HTML. Popups and tooltips are built in the browser from DOM nodes
+  whose ``textContent`` is the text, so ``<img src=x onerror=alert(1)>``, ``${alert(1)}``,
+  backticks and backslashes show as typed.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import math
 import shutil
 import time
@@ -29,7 +42,6 @@ import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
-from folium.utilities import JsCode
 
 from .borders import get_border
 from .store import json_list
@@ -40,6 +52,7 @@ __all__ = [
     "bench_map",
     "escape_text",
     "events_layer",
+    "features_blob",
     "install_static_assets",
     "map_features",
     "use_local_assets",
@@ -237,31 +250,36 @@ def _present(value: Any) -> bool:
 
 
 def map_features(events: gpd.GeoDataFrame) -> dict[str, Any]:
-    """The placed events as a FeatureCollection with compact, escaped properties for the map."""
+    """The placed events as a FeatureCollection with compact properties for the map.
+
+    The texts are plain, unescaped text: the page only ever sets them as ``textContent``.
+    """
     features = []
     for row in events.itertuples(index=False):
         if not _present(row.lat) or not _present(row.lon):
             continue
-        evidence = str(row.evidence or "")
+        evidence = _text(row.evidence)
         if len(evidence) > _EVIDENCE_IN_POPUP:
             evidence = evidence[:_EVIDENCE_IN_POPUP].rsplit(" ", 1)[0] + " …"
         distance = f"{float(row.distance_to_border_km):.1f} km" if _present(row.distance_to_border_km) else "?"
         verified = _VERIFIED.get(row.verified if _present(row.verified) else None, "not stated")
-        side = row.border_side or "?"
+        side = _text(row.border_side) or "?"
+        location = _text(row.location) or "place unknown"
         props = {
             "id": row.event_id,
             "c": EVENT_COLORS.get(row.event_type, OTHER_COLOR),
             "r": _radius(row.fatalities),
-            "t": escape_text(f"{row.event_type} — {row.sub_event_type}"),
-            "d": escape_text(row.date if _present(row.date) else "date unknown"),
-            "l": escape_text(f"{row.location}, {row.admin1}" if _present(row.admin1) else row.location),
-            "p": escape_text(f"precision {row.geo_precision}; {distance} from the border ({side} side)"),
-            "a": escape_text(", ".join(json_list(row.actors)) or "not named"),
-            "k": escape_text(row.claimed_by if _present(row.claimed_by) else "not stated"),
-            "v": escape_text(verified),
-            "f": escape_text(row.fatalities if _present(row.fatalities) else "not reported"),
-            "e": escape_text(evidence),
-            "s": escape_text(row.article_title or row.source),
+            "t": f"{_text(row.event_type)} — {_text(row.sub_event_type)}",
+            "d": _text(row.date) or "date unknown",
+            "l": f"{location}, {_text(row.admin1)}" if _present(row.admin1) else location,
+            "p": f"precision {_text(row.geo_precision)}; {distance} from the border ({side} side)",
+            "a": ", ".join(str(a) for a in json_list(row.actors)) or "not named",
+            "k": _text(row.claimed_by) or "not stated",
+            "v": verified,
+            "f": _text(row.fatalities) or "not reported",
+            "e": evidence,
+            "s": _text(row.article_title),
+            "o": _text(row.source),
             "rv": bool(row.reviewed) if _present(row.reviewed) else False,
         }
         features.append(
@@ -274,23 +292,80 @@ def map_features(events: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-# The properties are escaped in Python: joining them with markup here builds inert HTML.
-_ON_EACH_FEATURE = JsCode(
+def _text(value: Any) -> str:
+    return str(value) if _present(value) else ""
+
+
+def features_blob(collection: dict[str, Any]) -> str:
+    """A FeatureCollection as base64 of its UTF-8 JSON: the only form its texts take in a page.
+
+    Its alphabet (``A-Z a-z 0-9 + / =``) has nothing Jinja, JavaScript, HTML or
+    streamlit-folium's rewrites of the script could read as syntax.
     """
-    function (feature, layer) {
-        var p = feature.properties;
-        layer.setStyle({fillColor: p.c, radius: p.r, color: p.rv ? "#000000" : "#444444", weight: p.rv ? 2.5 : 1});
-        layer.bindTooltip(p.t + " · " + p.l + " · " + p.d);
-        layer.bindPopup(
-            "<div class='event-popup'><b>" + p.t + "</b><br>" + p.d + " · " + p.l + "<br><small>" + p.p +
-            "</small><br>Actors: " + p.a + "<br>Fatalities: " + p.f + "<br>Claimed by: " + p.k +
-            "<br>Verified: " + p.v + (p.rv ? "<br><i>Reviewed by an analyst</i>" : "") +
-            "<blockquote class='evidence'>" + p.e + "</blockquote><small>" + p.s + "</small></div>",
-            {maxWidth: 380}
-        );
-    }
+    data = json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return base64.b64encode(data.encode("utf-8")).decode("ascii")
+
+
+class _EventsGeoJson(MacroElement):
+    """The events as a Leaflet GeoJSON layer whose data is a base64 blob, never template text.
+
+    The script template is fixed: the only value in it that comes from the events is
+    ``this.blob`` (:func:`features_blob`), which stays inert however often branca or
+    streamlit-folium compile, render or rewrite the script.
     """
-)
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson(null, {
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, {radius: 7, fill: true, fillOpacity: 0.85, weight: 1});
+            },
+            onEachFeature: function (feature, layer) {
+                var p = feature.properties;
+                function node(tag, text, cls) {
+                    var el = document.createElement(tag);
+                    if (cls) { el.className = cls; }
+                    if (text !== undefined) { el.textContent = text; }
+                    return el;
+                }
+                function line(box, label, text) {
+                    box.appendChild(node("br"));
+                    box.appendChild(document.createTextNode(label + text));
+                }
+                layer.setStyle({
+                    fillColor: p.c, radius: p.r, color: p.rv ? "#000000" : "#444444", weight: p.rv ? 2.5 : 1
+                });
+                layer.bindTooltip(function () { return node("span", p.t + " · " + p.l + " · " + p.d); });
+                layer.bindPopup(function () {
+                    var box = node("div", undefined, "event-popup");
+                    box.appendChild(node("b", p.t));
+                    line(box, "", p.d + " · " + p.l);
+                    box.appendChild(node("br"));
+                    box.appendChild(node("small", p.p));
+                    line(box, "Actors: ", p.a);
+                    line(box, "Fatalities: ", p.f);
+                    line(box, "Claimed by: ", p.k);
+                    line(box, "Verified: ", p.v);
+                    if (p.rv) { box.appendChild(node("br")); box.appendChild(node("i", "Reviewed by an analyst")); }
+                    box.appendChild(node("blockquote", p.e, "evidence"));
+                    box.appendChild(node("small", [p.s, p.o].filter(Boolean).join(" — "), "article"));
+                    return box;
+                }, {maxWidth: 380});
+            }
+        });
+        (function (layer, blob) {
+            var raw = atob(blob), bytes = new Uint8Array(raw.length);
+            for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+            layer.addData(JSON.parse(new TextDecoder("utf-8").decode(bytes)));
+        })({{ this.get_name() }}, {{ this.blob|tojson }});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, collection: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "EventsGeoJson"
+        self.blob = features_blob(collection)
 
 
 def events_layer(events: gpd.GeoDataFrame, *, cluster: bool = True) -> folium.FeatureGroup:
@@ -301,13 +376,7 @@ def events_layer(events: gpd.GeoDataFrame, *, cluster: bool = True) -> folium.Fe
         parent = folium.plugins.MarkerCluster(
             name="Event clusters", control=False, options={"disableClusteringAtZoom": 11, "maxClusterRadius": 35}
         ).add_to(group)
-    folium.GeoJson(
-        map_features(events),
-        name="Events",
-        marker=folium.CircleMarker(radius=7, fill=True, fill_opacity=0.85, weight=1),
-        on_each_feature=_ON_EACH_FEATURE,
-        control=False,
-    ).add_to(parent)
+    parent.add_child(_EventsGeoJson(map_features(events)))
     return group
 
 

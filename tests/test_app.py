@@ -5,7 +5,10 @@ Every test has its own event store, bootstrapped from the bundled seed article o
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +16,14 @@ import pytest
 from conftest import DATA, ROOT
 from streamlit.testing.v1 import AppTest
 
+import geo.mapview
 from geo import settings
 from geo.store import EventStore
 
 APP = str(ROOT / "streamlit_app.py")
+HOSTILE: dict[str, str] = json.loads((DATA / "hostile_text.json").read_text(encoding="utf-8"))
+EVERY_PAYLOAD = " ".join(HOSTILE.values())
+MARKUP = set("<>[]!`${}#&")  # characters that start HTML, links, images, code, formulas, entities
 
 
 @pytest.fixture
@@ -56,6 +63,17 @@ def plain(markdown: str) -> str:
 
 def widget(elements: Any, label: str) -> Any:
     return next(e for e in elements if e.label == label)
+
+
+def markup_left(markdown: str) -> set[str]:
+    """Markup characters of ``markdown`` that are not backslash-escaped (Streamlit would read them)."""
+    return set(re.sub(r"\\.", "", markdown)) & MARKUP
+
+
+def rendered_text(at: AppTest) -> list[str]:
+    """Every element whose text Streamlit renders as Markdown (markup of our own excluded)."""
+    elements = [*at.subheader, *at.caption, *at.error, *at.success, *at.warning, *at.info]
+    return [e.value for e in elements] + [m.value for m in at.markdown if not m.allow_html]
 
 
 def test_first_start_stores_and_shows_the_seed_events(store_path: Path) -> None:
@@ -200,5 +218,72 @@ def test_details_escape_markdown_and_html_from_the_article(store_path: Path) -> 
     at.run()
     assert text in [t.value for t in at.text]  # st.text: shown as typed, never rendered
     rendered = " ".join(m.value for m in at.markdown if not m.allow_html) + " ".join(c.value for c in at.caption)
-    assert "\\*\\*Bold\\*\\* \\<b\\>title\\</b\\>" in rendered
+    assert "\\*\\*Bold\\*\\* \\<b\\>title\\</b\\>" in rendered.replace("\\/", "/")
     assert all("onerror" not in m.value for m in at.markdown if m.allow_html)
+
+
+def test_markdown_in_a_place_name_shows_as_plain_text(store_path: Path) -> None:
+    at = run_app()
+    text = f"Shelling hit Shebekino on Monday {EVERY_PAYLOAD}, killing two people, officials said."
+    widget(at.text_input, "Title (optional: else the first line)").input(f"Title {EVERY_PAYLOAD}")
+    widget(at.text_area, "Article text").input(text)
+    at.button(key="FormSubmitter:paste-Extract and add").click().run()
+    store = EventStore(store_path)
+    events = store.events()
+    (target,) = events.loc[events["evidence"].str.contains("lipsum", regex=False), "event_id"]
+    place = f"{HOSTILE['markdown']} Шебекино {EVERY_PAYLOAD}"
+    store.correct(target, location=place)  # a place name as a correction (or a supplement) gives it
+    at.session_state["selected"] = target
+    at.run()
+    assert not at.exception
+    (heading,) = at.subheader
+    assert plain(heading.value) == f"Explosions/Remote violence — {place}"
+    assert not markup_left(heading.value), heading.value  # no image, link or tag: the text as typed
+    (caption,) = (c for c in at.caption if c.value.startswith("Article"))
+    assert plain(caption.value) == f"Article: Title {EVERY_PAYLOAD} — pasted text"
+    assert text in [t.value for t in at.text]  # the evidence, as st.text
+    for value in rendered_text(at):
+        assert not markup_left(value), value
+
+
+def test_an_unreadable_store_is_one_line_on_the_page_and_the_detail_in_the_log(
+    store_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store_path.write_bytes(b"this is not a GeoPackage\n" * 40)
+    with caplog.at_level(logging.ERROR, logger="streamlit_app"):
+        at = run_app()
+    (error,) = at.error
+    assert (
+        error.value
+        == "The event store cannot be read or written; nothing stored was changed. The server log has the details."
+    )
+    assert str(store_path) in caplog.text and "Traceback" in caplog.text  # the detail is for the server
+    assert store_path.read_bytes().startswith(b"this is not a GeoPackage")  # nothing was overwritten
+
+
+def test_an_unexpected_failure_is_one_line_without_a_traceback(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "/srv/app/internal/module.py line 12"
+
+    def broken(**_: Any) -> None:
+        raise RuntimeError(f"map failed in {secret}")
+
+    monkeypatch.setattr(geo.mapview, "base_map", broken)
+    with caplog.at_level(logging.ERROR, logger="streamlit_app"):
+        at = run_app()
+    (error,) = at.error
+    assert "\n" not in error.value and secret not in error.value and "Traceback" not in error.value
+    assert error.value.startswith("Something went wrong while preparing this page.")
+    assert secret in caplog.text
+
+
+def test_the_app_listens_on_this_machine_only_and_shows_no_error_details() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["server"].get("enableXsrfProtection", True) is True
+    assert config["server"].get("enableCORS", True) is True
+    assert config["client"]["showErrorDetails"] == "none"  # "false" still shows tracebacks
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run = re.search(r"^run:.*\n(?:(?:run:|\t).*\n)*", makefile, re.M)
+    assert run and "ADDRESS ?= 127.0.0.1" in run.group() and "--server.address $(ADDRESS)" in run.group()

@@ -1,12 +1,20 @@
-"""The folium map: local assets, the border from the border module, escaped event properties."""
+"""The folium map: local assets, the border from the border module, event texts as inert data."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import re
 from pathlib import Path
+from typing import Any
 
 import folium
+import geopandas as gpd
 import pytest
 import shapely
+import streamlit_folium
+from conftest import DATA
 
 from geo import events_to_gdf, extract
 from geo.articles import Article, article_from_text
@@ -15,6 +23,7 @@ from geo.mapview import (
     base_map,
     escape_text,
     events_layer,
+    features_blob,
     install_static_assets,
     map_features,
     synthetic_events,
@@ -22,6 +31,10 @@ from geo.mapview import (
 )
 
 PAYLOAD = "Shelling hit Shebekino <img src=x onerror=alert(1)> on Monday, ${alert(1)} `x` C:\\temp, officials said."
+HOSTILE: dict[str, str] = json.loads((DATA / "hostile_text.json").read_text(encoding="utf-8"))
+EVERY_PAYLOAD = " ".join(HOSTILE.values())
+GETPID = "{{ lipsum.__globals__.os.getpid() }}"
+BLOB = re.compile(r'\((events_geo_json_\w+), "([A-Za-z0-9+/=]*)"\)')
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +62,7 @@ def payload_article() -> Article:
     return article_from_text(PAYLOAD, title="<b>title</b>", published="2023-06-01", source="pasted")
 
 
-def test_map_features_are_escaped_lon_lat_points(payload_article: Article) -> None:
+def test_map_features_are_plain_text_lon_lat_points(payload_article: Article) -> None:
     events = events_to_gdf(extract(payload_article))
     assert len(events) == 1
     collection = map_features(events)
@@ -59,11 +72,71 @@ def test_map_features_are_escaped_lon_lat_points(payload_article: Article) -> No
     assert 36 < lon < 38 and 50 < lat < 51  # Shebekino, lon first
     props = feature["properties"]
     assert props["id"] == events["event_id"].iloc[0]
-    for value in props.values():
-        if isinstance(value, str):
-            assert "<" not in value and "$" not in value and "`" not in value and "\\" not in value
-    assert "&lt;img src=x onerror=alert(1)&gt;" in props["e"]
-    assert props["s"] == "&lt;b&gt;title&lt;/b&gt;"
+    # the texts are as read: the page sets them as textContent, so nothing is escaped twice
+    assert props["e"] == events["evidence"].iloc[0] and "<img src=x onerror=alert(1)>" in props["e"]
+    assert props["s"] == "<b>title</b>" and props["o"] == "pasted"
+    assert props["l"].startswith("Shebekino, ")
+
+
+def hostile_events(payload: str) -> gpd.GeoDataFrame:
+    """One real event whose evidence, title, source and place name all carry ``payload``."""
+    text = f"Shelling hit Shebekino on Monday {payload}, killing two people, officials said."
+    article = article_from_text(text, title=f"Title {payload}", published="2023-06-01", source=f"Source {payload}")
+    events = events_to_gdf(extract(article))
+    assert len(events) == 1 and payload in events["evidence"].iloc[0]
+    events.loc[:, "location"] = f"Шебекино {payload}"  # a place name as a correction or a supplement gives it
+    events.loc[:, "admin1"] = None
+    return events
+
+
+def features_in(script: str) -> list[dict[str, Any]]:
+    """The features the page's scripts carry (each events layer holds one blob)."""
+    found = BLOB.findall(script)
+    assert found, "no events layer in the script"
+    return [f for _, blob in found for f in json.loads(base64.b64decode(blob).decode("utf-8"))["features"]]
+
+
+def assert_literal(script: str, payload: str) -> None:
+    assert f"Title {os.getpid()}" not in script, "the Jinja expression in the title was evaluated"
+    (feature,) = features_in(script)
+    props = feature["properties"]
+    assert payload in props["e"]
+    assert props["s"] == f"Title {payload}" and props["o"] == f"Source {payload}"
+    assert props["l"] == f"Шебекино {payload}"
+    # no article text is in the page as such: nothing of it was ever template, script or markup
+    for word in ("lipsum", "getpid", "onerror", "alert", "Shelling", "Title ", "198.51.100.7"):
+        assert word not in script
+
+
+@pytest.mark.parametrize("payload", [EVERY_PAYLOAD, GETPID, *HOSTILE.values()], ids=["all", "getpid", *HOSTILE])
+def test_hostile_text_arrives_literally_through_folium_render(payload: str) -> None:
+    m = base_map()
+    events_layer(hostile_events(payload)).add_to(m)
+    page = m.get_root().render()  # branca compiles every element's script output as a template
+    assert_literal(page, payload)
+
+
+@pytest.mark.parametrize("payload", [EVERY_PAYLOAD, GETPID], ids=["all", "getpid"])
+def test_hostile_text_arrives_literally_through_st_folium(payload: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: dict[str, Any] = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.update(kwargs))
+    streamlit_folium.st_folium(
+        base_map(),
+        key="map",
+        feature_group_to_add=events_layer(hostile_events(payload)),
+        layer_control=folium.LayerControl(collapsed=True),
+        returned_objects=["last_active_drawing"],
+    )
+    assert_literal(sent["feature_group"], payload)
+    for part in ("script", "header", "html", "layer_control"):
+        assert "lipsum" not in sent[part] and "onerror" not in sent[part]
+
+
+def test_the_blob_has_nothing_a_template_or_a_script_could_read() -> None:
+    collection = map_features(hostile_events(EVERY_PAYLOAD))
+    blob = features_blob(collection)
+    assert re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", blob)
+    assert json.loads(base64.b64decode(blob).decode("utf-8")) == collection
 
 
 def test_events_without_a_point_are_left_off_the_map(payload_article: Article) -> None:
@@ -99,8 +172,9 @@ def test_events_layer_is_a_cluster_of_one_geojson_layer(payload_article: Article
     group.add_to(m)
     page = m.get_root().render()
     assert "L.markerClusterGroup" in page
-    assert "<img src=x" not in page  # only the escaped form reaches the page (& written as \u0026)
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+    assert "onerror" not in page  # the texts travel as one base64 blob, decoded by the browser
+    (feature,) = features_in(page)
+    assert "<img src=x onerror=alert(1)>" in feature["properties"]["e"]
 
 
 def test_install_static_assets_copies_leaflet(tmp_path: Path) -> None:
