@@ -394,9 +394,13 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
         column = out[name]
         if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
-        risky = column.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        risky = pd.Series(
+            [isinstance(v, str) and v.startswith(_FORMULA_START) for v in column.tolist()],
+            index=column.index,
+            dtype=bool,
+        )
         if risky.any():
-            out[name] = column.where(~risky.astype(bool), "'" + column.astype("string"))
+            out[name] = column.where(~risky, "'" + column.astype("string"))
     return out
 
 

@@ -88,6 +88,7 @@ __all__ = [
     "build_incidents",
     "date_interval",
     "incident_report_ids",
+    "merge_candidates",
     "outlet",
     "type_group",
 ]
@@ -459,8 +460,8 @@ def build_incidents(events: gpd.GeoDataFrame, decisions: pd.DataFrame | None = N
     Returns
     -------
     geopandas.GeoDataFrame
-        EPSG:4326, sorted by date; ``event_id`` is the incident's id (``inc-`` and the id of
-        its anchor report); an incident of one report is that report's row.
+        EPSG:4326, sorted by date. An incident of one report is that report's row, its id
+        too; an incident of several has the id ``inc-`` and its anchor report's id.
     """
     table = conform(events).reset_index(drop=True)
     columns = {name: _column(table, name) for name in EVENT_COLUMNS}
@@ -468,7 +469,6 @@ def build_incidents(events: gpd.GeoDataFrame, decisions: pd.DataFrame | None = N
     single = [inc.members[0].index for inc in incidents if len(inc.members) == 1]
     alone = pd.DataFrame(table.drop(columns="geometry").iloc[single]).reset_index(drop=True)
     ids = alone["event_id"].astype(str)
-    alone["event_id"] = "inc-" + ids
     alone["reports"] = 1
     alone["report_ids"] = [json.dumps([i]) for i in ids]
     alone["sources"] = [json.dumps([s or ""], ensure_ascii=False) for s in _column(alone, "source")]
@@ -574,3 +574,35 @@ def _incident_row(reports: list[dict[str, Any]]) -> dict[str, Any]:
 def _interval_width(r: dict[str, Any]) -> int:
     lo, hi = date_interval(r["date"], r["date_precision"], r["published"])
     return hi - lo
+
+
+def merge_candidates(
+    incidents: gpd.GeoDataFrame, incident: pd.Series, *, km: float = 25.0, days: int = 7, limit: int = 8
+) -> gpd.GeoDataFrame:
+    """Other incidents an analyst might merge ``incident`` with: same type group, near in place and date.
+
+    Within ``km`` and ``days`` (undated ones match any date), nearest first, at most ``limit``.
+    """
+    if incidents.empty or pd.isna(incident["lat"]) or pd.isna(incident["lon"]):
+        return incidents.iloc[:0]
+    group = type_group(incident["event_type"], incident["sub_event_type"])
+    same = [
+        type_group(t, s) == group for t, s in zip(incidents["event_type"], incidents["sub_event_type"], strict=True)
+    ]
+    others = incidents[pd.Series(same, index=incidents.index) & (incidents["event_id"] != incident["event_id"])]
+    others = others[others["lat"].notna() & others["lon"].notna()]
+    if others.empty:
+        return others
+    lat1, lon1 = math.radians(float(incident["lat"])), math.radians(float(incident["lon"]))
+    lat2 = others["lat"].astype(float).map(math.radians)
+    lon2 = others["lon"].astype(float).map(math.radians)
+    h = ((lat2 - lat1) / 2).map(math.sin) ** 2 + math.cos(lat1) * lat2.map(math.cos) * ((lon2 - lon1) / 2).map(
+        math.sin
+    ) ** 2
+    distance = 2 * _EARTH_KM * h.clip(upper=1.0).map(math.sqrt).map(math.asin)
+    keep = distance <= km
+    day = _day(incident["date"] if isinstance(incident["date"], str) else None)
+    if day is not None:
+        gaps = pd.to_datetime(others["date"], errors="coerce") - pd.Timestamp(day)
+        keep &= gaps.isna() | (gaps.abs() <= pd.Timedelta(days=days))
+    return others[keep].assign(distance_km=distance[keep]).sort_values("distance_km").head(limit)

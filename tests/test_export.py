@@ -268,6 +268,14 @@ def test_geopackage_is_written_as_version_1_3(tmp_path: Path, table: gpd.GeoData
     assert application_id.to_bytes(4, "big") == b"GPKG" and user_version == 10300  # GDAL 3.6 knows 1.3
 
 
+def test_an_empty_table_exports(tmp_path: Path, table: gpd.GeoDataFrame) -> None:
+    empty = table.iloc[:0]
+    assert list(to_acled_csv(empty).columns[:31]) == ACLED_ORDER
+    for fmt in ("geojson", "csv", "gpkg", "kml"):
+        assert write_events(empty, tmp_path / f"empty.{fmt}").exists()
+    assert build_incidents(empty).empty
+
+
 def test_unknown_format_is_refused(tmp_path: Path, table: gpd.GeoDataFrame) -> None:
     with pytest.raises(ExportFormatError, match=r"cannot write format 'xlsx'; the formats are geojson, csv, gpkg, kml"):
         write_events(table, tmp_path / "events.xlsx")

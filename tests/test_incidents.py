@@ -200,3 +200,38 @@ def test_grouping_looks_up_a_bounded_number_of_cells_per_report() -> None:
         compared.append(index.compared / n)
     assert per_report[1] < 2 * per_report[0]  # ten times the events, not ten times the work per event
     assert compared[1] < 2 * compared[0] and compared[1] < 20  # not all pairs (that would be 20,000)
+
+
+def test_the_app_shows_incidents_by_default_and_raw_reports_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pairs
+) -> None:  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    from geo import settings
+
+    store = EventStore(tmp_path / "events.gpkg")
+    store.ingest(list(pairs.values()))
+    monkeypatch.setattr(settings, "store_path", store.path)
+    monkeypatch.setattr(settings, "online", False)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    assert (at.sidebar.metric[0].label, at.sidebar.metric[0].value) == ("Incidents shown", "2 of 2")
+    table = next(d for d in at.dataframe if d.key and d.key.startswith("table-")).value
+    assert sorted(table["location"]) == ["Shebekino", "Shebekino"]
+
+    merged = build_incidents(store.events())
+    merged_id = merged[merged["reports"] == 3].iloc[0]["event_id"]
+    at.session_state["selected"] = merged_id
+    at.run()
+    assert not at.exception, at.exception
+    split = next(m for m in at.multiselect if m.label.startswith("Reports of another incident"))
+    bbc = pairs["bbc"][1][0].event_id
+    split.set_value([bbc]).run()
+    next(b for b in at.button if b.label == "Split off").click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.metric[0].value == "3 of 3"  # the split is stored: three incidents now
+    assert len(store.incident_decisions()) == 2
+
+    at.sidebar.toggle[0].set_value(True).run()
+    assert (at.sidebar.metric[0].label, at.sidebar.metric[0].value) == ("Reports shown", "4 of 4")
