@@ -35,8 +35,9 @@ from geo import settings
 from geo.articles import article_from_text, read_articles_bytes
 from geo.borders import border_fields
 from geo.errors import GazetteerError, GeoError, StoreError
-from geo.export import ATTRIBUTION, to_acled_csv, to_geojson
+from geo.export import ATTRIBUTION, csv_text, to_acled_csv, to_geojson
 from geo.geocoders import OnlineGeocoder
+from geo.incidents import build_incidents, incident_report_ids, merge_candidates, outlet
 from geo.mapview import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
@@ -79,6 +80,12 @@ def gazetteer() -> geo.Gazetteer:
 @st.cache_data(show_spinner=False)
 def load_events(path: str, stamp: int) -> gpd.GeoDataFrame:
     return EventStore(path).events()
+
+
+@st.cache_data(show_spinner=False)
+def load_incidents(path: str, stamp: int) -> gpd.GeoDataFrame:
+    store = EventStore(path)
+    return build_incidents(store.events(), store.incident_decisions())
 
 
 def the_store() -> EventStore:
@@ -430,6 +437,37 @@ def _place_options(event: pd.Series) -> dict[str, dict[str, Any]]:
     return found
 
 
+def incident_form(
+    incident: pd.Series, incidents: gpd.GeoDataFrame, reports: gpd.GeoDataFrame, store: EventStore
+) -> None:
+    """The reports of an incident; split a wrong merge, or merge it with a nearby incident."""
+    ids = incident_report_ids(incident)
+    key = str(incident["event_id"])
+    with st.expander(f"Reports of this incident ({len(ids)}): split or merge", expanded=False):
+        rows = reports[reports["event_id"].isin(ids)].set_index("event_id").reindex(ids)
+        label = {i: f"{outlet(r.source)} · {r.date or 'no date'} · {r.location} · {r.fatalities} killed"
+                 for i, r in zip(ids, rows.itertuples(), strict=True)}  # fmt: skip
+        columns = ["source", "date", "location", "geo_precision", "fatalities", "injuries", "claimed_by"]
+        st.dataframe(pd.DataFrame(rows[columns]).reset_index(), hide_index=True, key=f"reports-{key}")
+        if len(ids) > 1:
+            apart = st.multiselect(
+                "Reports of another incident (split them off)", ids, format_func=lambda i: label.get(i, i)
+            )
+            if st.button("Split off", disabled=not apart or len(apart) == len(ids), key=f"split-{key}"):
+                store.split_incident(ids, apart)
+                st.session_state.flash = f"Split {len(apart)} report(s) off the incident."
+                st.rerun()
+        near = merge_candidates(incidents, incident)
+        if not near.empty:
+            options = {str(r.event_id): f"{r.date} · {r.location} · {r.reports} report(s) · {r.distance_km:.1f} km"
+                       for r in near.itertuples()}  # fmt: skip
+            other = st.selectbox("The same incident as", [None, *options], format_func=lambda k: options.get(k, "—"))
+            if st.button("Merge", disabled=other is None, key=f"merge-{key}"):
+                store.merge_incidents(ids, incident_report_ids(near[near["event_id"] == other].iloc[0]))
+                st.session_state.flash = "Merged the two incidents."
+                st.rerun()
+
+
 # -- adding articles --------------------------------------------------------------------------
 
 
@@ -516,13 +554,16 @@ def main() -> None:
 def page() -> None:
     prepare_assets()
     store = the_store()
-    events = load_events(str(store.path), stamp(store))
+    reports = events = load_events(str(store.path), stamp(store))
+    raw = st.sidebar.toggle("Show raw reports", value=False, key="raw", help="one marker per article's report")
+    if not raw:  # incidents: the reports of one happening from different articles, merged
+        events = load_incidents(str(store.path), stamp(store))
     st.title("Border incidents", anchor=False)
     _show_flash()
     filters = sidebar_filters(events)
     shown = apply_filters(events, filters)
     sync_query(filters)
-    st.sidebar.metric("Events shown", f"{len(shown)} of {len(events)}")
+    st.sidebar.metric("Reports shown" if raw else "Incidents shown", f"{len(shown)} of {len(events)}")
     tab_map, tab_add, tab_about = st.tabs(["Map and events", "Add articles", "About the data"])
     with tab_map:
         legend()
@@ -539,7 +580,7 @@ def page() -> None:
         )
         right.download_button(
             "Download shown events (CSV, ACLED columns)",
-            to_acled_csv(shown).to_csv(index=False),
+            csv_text(to_acled_csv(shown)),
             file_name="border-incidents.csv",
             mime="text/csv",
         )
@@ -550,7 +591,11 @@ def page() -> None:
         chosen = shown[shown["event_id"] == st.session_state.get("selected")]
         if not chosen.empty:
             show_details(chosen.iloc[0])
-            correction_form(chosen.iloc[0], store)
+            anchor = chosen.iloc[0].copy()
+            anchor["event_id"] = incident_report_ids(anchor)[0]  # an incident is corrected through its anchor report
+            correction_form(anchor, store)
+            if not raw:
+                incident_form(chosen.iloc[0], events, reports, store)
         else:
             st.caption("Click an event on the map, or a row of the table, to read its evidence and correct it.")
     with tab_add:

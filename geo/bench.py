@@ -5,6 +5,8 @@
   the paragraphs of the bundled sample articles;
 * **lookups**: gazetteer lookups per second over distinct names drawn from the index;
 * **border**: building the border from the time-zone data, and distances and sides for points;
+* **incidents**: grouping 10,000 and 100,000 stored events into incidents (de-duplication
+  across articles, :mod:`geo.incidents`);
 * **memory**: peak resident memory of each part.
 
 The figures are measurements of this machine, not assertions; nothing here fails.
@@ -21,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "sample_articles"]
+__all__ = ["main", "sample_articles", "synthetic_reports"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 _SAMPLE_DIRS = (_ROOT / "seeds", _ROOT / "tests" / "data" / "articles")
@@ -156,6 +158,75 @@ def _line_km(border: Any) -> float:
     return float(pyproj.Geod(ellps="WGS84").line_length(lon, lat)) / 1000
 
 
+# -- incidents: de-duplication across articles ------------------------------------------------
+
+
+def synthetic_reports(n: int, *, seed: int = 0, places: int = 2000, days: int = 730) -> Any:
+    """``n`` events from different articles, about ``n // 3`` incidents at ``places`` places.
+
+    Each incident (a type, a place near the border, a day in two years) is reported by one to
+    several articles, at precision 1 (70 %), 2 or 3 and with day (85 %), approximate or range
+    dates, so the store holds what a news stream would give: several reports per incident,
+    many incidents per place.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+
+    from .store import conform
+
+    rng = np.random.default_rng(seed)
+    points = rng.uniform([46.5, 31.0], [52.5, 40.0], size=(places, 2))  # lat, lon
+    incidents = max(n // 3, 1)
+    where, when = rng.integers(0, places, incidents), rng.integers(0, days, incidents)
+    types = np.array(["Explosions/Remote violence", "Battles", "Strategic developments", "Protests"])
+    kind = rng.choice(len(types), incidents, p=[0.6, 0.25, 0.1, 0.05])
+    of = rng.integers(0, incidents, n)
+    lat, lon = points[where[of], 0], points[where[of], 1]
+    dates = pd.Timestamp("2023-01-01") + pd.to_timedelta(when[of], unit="D")
+    table = gpd.GeoDataFrame(
+        {
+            "event_id": [f"{i:016x}" for i in range(n)],
+            "article_id": [f"article-{i}" for i in range(n)],
+            "event_type": types[kind[of]],
+            "sub_event_type": "Other",
+            "date": dates.strftime("%Y-%m-%d"),
+            "date_precision": rng.choice(["day", "approximate", "range"], n, p=[0.85, 0.1, 0.05]),
+            "location": [f"Place {w}" for w in where[of]],
+            "country": "RU",
+            "geo_precision": rng.choice([1, 2, 3], n, p=[0.7, 0.2, 0.1]),
+            "lat": lat,
+            "lon": lon,
+            "fatalities": rng.integers(0, 5, n),
+            "source": [f"https://outlet{i % 7}.example/news/{i}" for i in range(n)],
+            "evidence": "Shelling hit the village on Monday, the governor said.",
+            "actors": "[]",
+            "places": "[]",
+            "reviewed": False,
+        },
+        geometry=gpd.points_from_xy(lon, lat),  # lon, lat
+        crs="EPSG:4326",
+    )
+    return conform(table)
+
+
+def bench_incidents(n: int) -> dict[str, float]:
+    """Time to group ``n`` stored events into incidents (the whole table, as the app does)."""
+    from .incidents import build_incidents
+
+    events = synthetic_reports(n)
+    start = time.perf_counter()
+    incidents = build_incidents(events)
+    elapsed = time.perf_counter() - start
+    return {
+        "events": n,
+        "incidents": len(incidents),
+        "dedup_s": elapsed,
+        "us_per_event": 1e6 * elapsed / n,
+        "merged_share": float((incidents["reports"] > 1).sum() / max(len(incidents), 1)),
+    }
+
+
 def _line(name: str, figures: dict[str, float]) -> str:
     parts = [f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()]
     return f"{name}: " + " ".join(parts)
@@ -168,11 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=300, help="articles for the throughput run")
     parser.add_argument("--lookups", type=int, default=100_000)
     parser.add_argument("--points", type=int, default=10_000, help="points for the border distances")
-    parser.add_argument("--only", choices=("cold", "throughput", "lookups", "border", "map"), action="append")
+    parser.add_argument(
+        "--only", choices=("cold", "throughput", "lookups", "border", "map", "incidents"), action="append"
+    )
     parser.add_argument("--events", type=int, action="append", help="events for the map benchmark (repeatable)")
+    parser.add_argument("--reports", type=int, action="append", help="events for the incidents run (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ns = parser.parse_args(argv)
-    parts = ns.only or ["cold", "throughput", "lookups", "border", "map"]
+    parts = ns.only or ["cold", "throughput", "lookups", "border", "map", "incidents"]
     results: dict[str, dict[str, float]] = {}
     if "cold" in parts:
         results["cold start"] = bench_cold_start()
@@ -187,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
 
         for n in ns.events or [1000, 10_000]:
             results[f"map {n} events"] = bench_map(n)
+    if "incidents" in parts:
+        for n in ns.reports or [10_000, 100_000]:
+            results[f"incidents {n} events"] = bench_incidents(n)
     results["memory"] = {"peak_rss_mb": _peak_rss_mb()}
     if ns.json:
         print(json.dumps(results, indent=1))

@@ -1,6 +1,6 @@
 """Command line: ``python -m geo VERB ...``.
 
-Verbs: ``extract``, ``ingest``, ``export``, ``gazetteer``, ``geocode``, ``eval``, ``bench``.
+Verbs: ``extract``, ``ingest``, ``export``, ``incidents``, ``gazetteer``, ``geocode``, ``eval``, ``bench``.
 Every verb reads all its inputs even when some are bad: each bad one gets a one-line message
 naming it and the problem, and the exit status is 2.
 """
@@ -88,9 +88,11 @@ def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, la
 
 
 def _cmd_extract(ns: argparse.Namespace) -> int:
-    from .export import to_geojson, write_events
+    from .export import format_of, to_geojson, write_events
     from .store import events_to_gdf
 
+    if ns.output:
+        format_of(ns.output, ns.format)  # a format we do not write: say so before reading anything
     run = _Run()
     events = [e for _, found in _read_and_extract(ns.paths, ns.published, run, "extract", ns.online) for e in found]
     table = events_to_gdf(events)
@@ -123,13 +125,47 @@ def _cmd_ingest(ns: argparse.Namespace) -> int:
 
 
 def _cmd_export(ns: argparse.Namespace) -> int:
-    from .export import write_events
+    from .export import format_of, write_events
+    from .incidents import build_incidents
+    from .store import EventStore
+
+    format_of(ns.output, ns.format)
+    store = EventStore(ns.store)
+    events = store.events()
+    if ns.raw:
+        write_events(events, ns.output, ns.format)
+        print(f"{len(events)} events written to {ns.output}", file=sys.stderr)
+        return EXIT_OK
+    incidents = build_incidents(events, store.incident_decisions())
+    write_events(incidents, ns.output, ns.format)
+    print(f"{len(incidents)} incidents ({len(events)} reports) written to {ns.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_incidents(ns: argparse.Namespace) -> int:
+    """List incidents, split reports off one, or merge two (decisions kept in the store)."""
+    from .incidents import build_incidents, incident_report_ids
     from .store import EventStore
 
     store = EventStore(ns.store)
-    events = store.events()
-    write_events(events, ns.output, ns.format)
-    print(f"{len(events)} events written to {ns.output}", file=sys.stderr)
+    incidents = build_incidents(store.events(), store.incident_decisions())
+    by_id = {str(row["event_id"]): row for _, row in incidents.iterrows()}
+    if ns.action == "list":
+        for iid, row in by_id.items():
+            print(f"{iid}\t{row['date']}\t{row['event_type']}\t{row['location']}\t{row['reports']} reports"
+                  f"\t{' '.join(incident_report_ids(row))}")  # fmt: skip
+        return EXIT_OK
+    ids = list(ns.ids)
+    missing = [i for i in ids[: 1 if ns.action == "split" else 2] if i not in by_id]
+    if missing or len(ids) < 2:
+        known = "an incident id and the event ids to split off" if ns.action == "split" else "two incident ids"
+        raise _InputError(f"incidents {ns.action} takes {known} (see incidents list); not found: {' '.join(missing)}")
+    if ns.action == "split":
+        store.split_incident(incident_report_ids(by_id[ids[0]]), ids[1:])
+    else:
+        store.merge_incidents(incident_report_ids(by_id[ids[0]]), incident_report_ids(by_id[ids[1]]))
+    after = build_incidents(store.events(), store.incident_decisions())
+    print(f"{ns.action}: {len(incidents)} incidents before, {len(after)} now", file=sys.stderr)
     return EXIT_OK
 
 
@@ -188,9 +224,11 @@ def _gazetteer_add(files: Sequence[str]) -> int:
 
 
 def _cmd_geocode(ns: argparse.Namespace) -> int:
-    from .export import write_table
+    from .export import TABLE_FORMATS, format_of, write_table
     from .geocoders import geocode_table
 
+    if ns.output:
+        format_of(ns.output, ns.format, TABLE_FORMATS)
     table = _read_table(Path(ns.path))
     geocoder = None
     if ns.online or settings.online:
@@ -271,11 +309,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--online", action="store_true", help=_ONLINE_HELP)
     p.set_defaults(func=_cmd_ingest)
 
-    p = verbs.add_parser("export", help="write the event store to a file")
-    p.add_argument("-o", "--output", required=True)
+    p = verbs.add_parser("export", help="write the event store's incidents (or raw reports) to a file")
+    p.add_argument("-o", "--output", required=True, help="OUT.geojson, .csv (ACLED columns), .gpkg or .kml")
     p.add_argument("--format", choices=("geojson", "csv", "gpkg", "kml"), help="default: from the output suffix")
     p.add_argument("--store", type=Path)
+    p.add_argument("--raw", action="store_true", help="one row per report (event) instead of per incident")
     p.set_defaults(func=_cmd_export)
+
+    p = verbs.add_parser("incidents", help="list incidents; split reports off one; merge two")
+    p.add_argument("action", choices=("list", "split", "merge"))
+    p.add_argument("ids", nargs="*", metavar="ID", help="split: INCIDENT EVENT...; merge: INCIDENT INCIDENT")
+    p.add_argument("--store", type=Path)
+    p.set_defaults(func=_cmd_incidents)
 
     p = verbs.add_parser("gazetteer", help="build the index, look names up, add supplements")
     p.add_argument("action", choices=("build", "lookup", "add", "list"))

@@ -102,6 +102,7 @@ def json_list(value: Any) -> list[Any]:
 
 ARTICLE_COLUMNS = ("article_id", "title", "source", "published", "text", "ingested_at", "events")
 CORRECTION_COLUMNS = ("event_id", "field", "value", "corrected_at")
+DECISION_COLUMNS = ("event_a", "event_b", "relation", "decided_at")
 CORRECTABLE = tuple(
     "lat lon location country admin1 admin1_code geo_precision event_type sub_event_type date "
     "date_precision distance_to_border_km border_side".split()
@@ -313,6 +314,50 @@ class EventStore:
         with self._writing() as tmp:
             _write_events(tmp, events, append=False)
             _write_table(tmp, "corrections", rows, append="corrections" in self._layers())
+
+    # -- incidents: analysts' split and merge decisions ------------------------------------------
+    def incident_decisions(self) -> pd.DataFrame:
+        """Analysts' decisions on which events report one incident (layer ``incident_decisions``).
+
+        One row per pair of events: ``event_a``, ``event_b``, ``relation`` (``"apart"``: a
+        wrong merge split; ``"together"``: two incidents merged) and ``decided_at``, oldest
+        first. :func:`geo.incidents.build_incidents` applies them; they name event ids, which
+        stay the same when an article is extracted again, so they survive re-ingestion.
+        """
+        return self._table("incident_decisions", DECISION_COLUMNS)
+
+    def split_incident(self, report_ids: Iterable[str], separated: Iterable[str]) -> int:
+        """Split the reports ``separated`` off the incident whose reports are ``report_ids``.
+
+        Records ``apart`` for every pair of a separated report and a remaining one (the
+        separated reports stay together among themselves); returns the pairs recorded.
+        """
+        reports, apart = list(dict.fromkeys(report_ids)), set(separated)
+        if not apart or not apart < set(reports):
+            raise StoreError("choose some, but not all, of the incident's reports to split off")
+        pairs = [(a, b) for a in reports if a in apart for b in reports if b not in apart]
+        return self._decide(pairs, "apart")
+
+    def merge_incidents(self, first: Iterable[str], second: Iterable[str]) -> int:
+        """Merge two incidents, given the event ids of their reports: ``together`` for every pair."""
+        a, b = list(dict.fromkeys(first)), list(dict.fromkeys(second))
+        if not a or not b or set(a) & set(b):
+            raise StoreError("choose two different incidents to merge")
+        return self._decide([(x, y) for x in a for y in b], "together")
+
+    def _decide(self, pairs: list[tuple[str, str]], relation: str) -> int:
+        known = set(self.events()["event_id"].astype(str))
+        unknown = sorted({i for pair in pairs for i in pair} - known)
+        if unknown:
+            raise StoreError(f"no event {', '.join(map(repr, unknown))} in {self.path}")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        rows = pd.DataFrame(
+            [{"event_a": x, "event_b": y, "relation": relation, "decided_at": now} for x, y in pairs],
+            columns=list(DECISION_COLUMNS),
+        )
+        with self._writing() as tmp:
+            _write_table(tmp, "incident_decisions", rows, append="incident_decisions" in self._layers())
+        return len(rows)
 
 
 def apply_corrections(events: gpd.GeoDataFrame, corrections: pd.DataFrame) -> gpd.GeoDataFrame:
