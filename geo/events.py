@@ -526,11 +526,22 @@ def _without_containers(places: list[ResolvedPlace]) -> list[ResolvedPlace]:
     for r in places:
         assert r.place is not None
         key = (r.place.id, r.mention.name.casefold() if r.resolved_as == "fallback" else "")
-        if key in seen or any(_contains(r, q) for q in precise if q is not r):
+        if key in seen or (r.resolved_as != "fallback" and any(_contains(r, q) for q in precise if q is not r)):
             continue
         seen.add(key)
         out.append(r)
-    return out
+    # A village placed only at its region, listed with places of that region that are placed
+    # precisely, is named with their incident rather than drawn at the region's capital.
+    exact = [r for r in out if r.resolved_as != "fallback" and r.precision in (1, 2) and r.admin is not None]
+    return [
+        r
+        for r in out
+        if not (
+            r.resolved_as == "fallback"
+            and r.precision == 3
+            and any(q.admin is not None and r.admin is not None and q.admin.inside(r.admin) for q in exact)
+        )
+    ] or out
 
 
 def _contains(area: ResolvedPlace, place: ResolvedPlace) -> bool:

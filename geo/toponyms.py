@@ -300,7 +300,8 @@ def _sentence_mentions(sentence: Sentence, gazetteer: Gazetteer, surnames: set[s
 
 _LIST_MEMBER_STOP = frozenset(
     "district districts region regions oblast community communities hromada hromadas center centre city town "
-    "village villages settlement settlements direction sector front".split()
+    "village villages settlement settlements direction sector front federal national security armed defence "
+    "defense emergency interior border".split()
 )
 
 
@@ -328,7 +329,15 @@ def _list_members(
     for chain in chains:
         if len(chain) < 2:
             continue
-        placeish = [k for k in chain if any(m.kind in ("place", "district") and m.role == "event" for m in per_run[k])]
+        placeish = [
+            k
+            for k in chain
+            if any(
+                (m.kind in ("place", "district") or (m.kind == "unknown" and m.cue not in (None, "list")))
+                and m.role == "event"
+                for m in per_run[k]
+            )
+        ]
         if not placeish or (len(chain) == 2 and len(placeish) < 1):
             continue
         for k in chain:
@@ -345,7 +354,17 @@ def _list_members(
             if (found and not (len(run) > 1 and len(places) >= 2 and not whole_known)) or len(run) > 3:
                 continue
             lowered = [normalize(_strip_possessive(t.text)) for t in run]
-            if any(w in _LIST_MEMBER_STOP or w in _TITLES or w in _MONTHS_DAYS or w in _NOT_PLACES for w in lowered):
+            if any(
+                w in _LIST_MEMBER_STOP
+                or w in _TITLES
+                or w in _MONTHS_DAYS
+                or w in _NOT_PLACES
+                or w.rstrip("s") in _ORGANISATION_WORDS
+                or w in _ORGANISATION_WORDS
+                for w in lowered
+            ):
+                continue
+            if any(t.text.rstrip("s").isupper() for t in run):  # "UAVs", "FPV": acronyms, not villages
                 continue
             if len(run) == 1 and not _plausible_unknown(run[0].text, lowered[0], gazetteer):
                 continue
