@@ -34,7 +34,7 @@ def by_place(events: list[Event]) -> dict[str, Event]:
     "text",
     [
         "Russian forces shelled Velyka Pysarivka, Krasnopillia and Bilopillia in the Sumy region on Monday.",
-        "On Monday, Velyka Pysarivka, Krasnopillia and Bilopillia in the Sumy region came under Russian artillery fire.",
+        "On Monday, Velyka Pysarivka, Krasnopillia and Bilopillia in the Sumy region came under artillery fire.",
         "The hromadas of Velyka Pysarivka, Krasnopillia and Bilopillia in the Sumy region were shelled on Monday.",
     ],
 )
@@ -60,7 +60,7 @@ def test_casualties_stay_with_the_place_the_text_ties_them_to(gazetteer: Gazette
 @pytest.mark.parametrize(
     "text",
     [
-        "Drones were shot down over Zvenigovka, Krasnaya Yaruga and Grayvoron on Monday, the Belgorod region governor said.",
+        "Drones were shot down over Zvenigovka, Krasnaya Yaruga and Grayvoron on Monday, the Belgorod governor said.",
         "On Monday air defences downed drones over Zvenigovka, Krasnaya Yaruga and Grayvoron in the Belgorod region.",
     ],
 )
