@@ -18,6 +18,8 @@ and sentence-initial common words ("Parts", "Villages") are not place mentions.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -205,6 +207,8 @@ _REFERENCE_WORDS = frozenset("border borders boundary boundaries frontier kilome
 _PLURAL_CUE = re.compile(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts|communities|hromadas)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:]\s")
 _LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
+_LOOK_BACK = 200  # characters before a name that its cues can span (the longest look at 120)
+_SHORT_QUOTE_CHARS = 120
 _QUOTE_OPEN = '“"‘«'
 _QUOTE_CLOSE = '”"’»'
 
@@ -271,7 +275,7 @@ def mention_at(article: Article, start: int, end: int, gazetteer: Gazetteer) -> 
                     text=span.surface, start=sentence.start + span.start, end=sentence.start + span.end
                 )
     name = _strip_possessive(span.surface)
-    return span.place_mention(name, "unknown", None, sentence.text[: span.start])
+    return span.place_mention(name, "unknown", None, sentence.text[max(0, span.start - _LOOK_BACK) : span.start])
 
 
 def _sentence_mentions(sentence: Sentence, gazetteer: Gazetteer, surnames: set[str]) -> list[Mention]:
@@ -372,7 +376,9 @@ def _list_members(
                 continue
             span = _Span(sentence, run, 0, len(run), gazetteer)
             name = _strip_possessive(span.surface)
-            per_run[k] = [span.place_mention(name, "unknown", "list", text[: span.start])]
+            per_run[k] = [
+                span.place_mention(name, "unknown", "list", text[max(0, span.start - _LOOK_BACK) : span.start])
+            ]
 
 
 def _note_surname(run: list[_Token], gazetteer: Gazetteer, surnames: set[str]) -> None:
@@ -526,7 +532,8 @@ def _unknown_settlement(text: str, run: list[_Token], sentence: Sentence, gazett
     if any(normalize(t.text) in _TITLES or normalize(t.text) in _MONTHS_DAYS for t in run):
         return None
     noun = cue.group(1).lower()
-    return span.place_mention(name, "unknown", _SINGULAR.get(noun, noun), text[: span.start])
+    before = text[max(0, span.start - _LOOK_BACK) : span.start]
+    return span.place_mention(name, "unknown", _SINGULAR.get(noun, noun), before)
 
 
 # Adjectival district names: "Kupyansky district" is the district of Kupyansk, "Borisovsky" of
@@ -672,7 +679,7 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     gazetteer_knows, regions = senses.known, senses.regions
     if not (gazetteer_knows or regions) and not span.single:
         return None  # a name of several words has to be one the index knows
-    before = text[: span.start]
+    before = text[max(0, span.start - _LOOK_BACK) : span.start]  # every cue before a name is shorter
     if not (gazetteer_knows or regions) and not (region_cue or _may_cue_unknown(text, span, before)):
         return None  # an unknown word without any cue around it
     last = span.last_word()
@@ -827,7 +834,7 @@ def _role(
     Word tests decide whether a pattern can apply before it runs; most names need none.
     ``last`` is the word before the name, as :meth:`_Span.last_word` gives it.
     """
-    if _QUOTE_MARK.search(text) and _in_short_quote(text, start, end):
+    if _has_quote(text) and _in_short_quote(text, start, end):
         return "quoted"
     phrase_end = bool(last) and last[0].rsplit("-", 1)[-1] in _ROLE_PHRASE_ENDS
     before_words = set(_words_before(text, start, 8)) if phrase_end else set()
@@ -855,19 +862,35 @@ def _role(
     return "event"
 
 
+@functools.lru_cache(maxsize=64)
+def _straight_quotes(text: str) -> tuple[int, ...]:
+    """Offsets of the straight double quotes of a sentence (worked out once per sentence)."""
+    return tuple(i for i, ch in enumerate(text) if ch == '"')
+
+
+@functools.lru_cache(maxsize=64)
+def _has_quote(text: str) -> bool:
+    return _QUOTE_MARK.search(text) is not None
+
+
 def _in_short_quote(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` sits inside a quotation of at most six words."""
-    open_at = max(text.rfind(q, 0, start) for q in _QUOTE_OPEN)
+    """Whether ``text[start:end]`` sits inside a quotation of at most six words.
+
+    Six words are at most :data:`_SHORT_QUOTE_CHARS` characters: only that stretch around the
+    name is searched, so that the cost per name does not grow with the sentence.
+    """
+    low = max(0, start - _SHORT_QUOTE_CHARS)
+    open_at = max(text.rfind(q, low, start) for q in _QUOTE_OPEN)
     if open_at < 0:
         return False
-    closes = [text.find(q, end) for q in _QUOTE_CLOSE]
+    closes = [text.find(q, end, end + _SHORT_QUOTE_CHARS) for q in _QUOTE_CLOSE]
     close_at = min((c for c in closes if c >= 0), default=-1)
     if close_at < 0:
         return False
     inside = text[open_at + 1 : close_at]
     if any(q in text[open_at + 1 : start] for q in _QUOTE_CLOSE if q not in _QUOTE_OPEN):
         return False
-    if text[open_at] == '"' and text[:open_at].count('"') % 2 == 1:
+    if text[open_at] == '"' and bisect.bisect_left(_straight_quotes(text), open_at) % 2 == 1:
         return False  # that straight quote closes an earlier quotation
     return len(inside.split()) <= 6
 
