@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
 from geo.articles import article_from_text
 from geo.gazetteer import Gazetteer
+from geo.pipeline import extract
 from geo.toponyms import Mention, find_mentions
 
 
@@ -117,3 +121,41 @@ def test_offsets_point_into_the_article(gazetteer: Gazetteer) -> None:
     art = article_from_text("Title\n\nFirst sentence here. Shelling hit the village of Kozinka today.")
     (m,) = find_mentions(art, gazetteer)
     assert art.text[m.start : m.end] == "Kozinka" and m.sentence == 1
+
+
+def _one_long_sentence(words: int) -> str:
+    """A sentence of ``words`` capitalised words, known places among them, quote marks, no full stop."""
+    rnd = random.Random(7)
+    pool = [
+        "Kharkiv",
+        "Belgorod",
+        "Sumy",
+        "Kursk",
+        "Alpha",
+        "Bravo",
+        "Charlie",
+        "Ivanov",
+        '"Kupiansk',
+        'Lyman"',
+        "«Izium»",
+    ]
+    return "A long sentence\n\n" + " ".join(rnd.choice(pool) for _ in range(words))
+
+
+def _cpu_seconds(text: str, gazetteer: Gazetteer) -> float:
+    article = article_from_text(text, published="2024-05-01")
+    runs = []
+    for _ in range(3):
+        start = time.process_time()
+        extract(article, gazetteer=gazetteer)
+        runs.append(time.process_time() - start)
+    return min(runs)
+
+
+def test_time_grows_linearly_with_a_sentence(gazetteer: Gazetteer) -> None:
+    """Four times the words cost about four times the work, not sixteen (issue: cues and quote
+    checks once scanned the whole sentence per name). A ratio of CPU times with a generous factor,
+    no threshold in seconds."""
+    small = _cpu_seconds(_one_long_sentence(2_000), gazetteer)
+    large = _cpu_seconds(_one_long_sentence(8_000), gazetteer)
+    assert large / max(small, 1e-3) < 9, (small, large)
