@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .patterns import first_letters, words_then
 
-__all__ = ["TimeExpression", "find_time_expressions", "resolve_date"]
+__all__ = ["TimeExpression", "find_time_expressions", "history_spans", "resolve_date"]
 
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -70,6 +70,20 @@ _YEAR_ONLY = re.compile(
     rf"{first_letters('in|since|during')}(?<!born )\b(?:in|since|during)\s+((?:19|20)\d{{2}})\b", re.I
 )
 _FUTURE = re.compile(r"\b(next|coming|will|would|until)\s+$", re.I)
+# A place's history told in a modifier: "Izium, liberated in September 2022", "regions Moscow
+# claimed to have annexed in 2022", "which Russia occupied in March 2022". The date is the
+# history's, not the reported incident's: it dates nothing (the clause takes the story's day).
+_HISTORY_VERBS = (
+    r"annexed|annex|liberated|liberate|occupied|occupy|founded|renamed|established|built|recaptured|retaken"
+    r"|recapture|retake|captured|capture|seized|seize|taken|take|de-occupied|freed|free|lost|lose"
+)
+_HISTORY = re.compile(
+    rf"(?:,|\b(?:which|that|whom?)\b(?:\s+[\w’'-]+){{0,5}}?|\bto\s+have)\s+(?:{_HISTORY_VERBS})"
+    r"(?:\s+(?:by|from)(?:\s+[\w’'-]+){1,4}?)?\s+$",
+    re.I,
+)
+_HISTORY_REACH = 90  # characters before a date that its modifier spans
+_HISTORY_DAYS = 30  # a month or year over this long before publication is history, not news
 
 _PRECISION_RANK = {"day": 0, "approximate": 1, "range": 2, "background": 3}
 
@@ -171,12 +185,47 @@ def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpr
             continue
         month = _MONTHS[m.group(1).lower()]
         year = int(m.group(2)) if m.group(2) else None
-        add(m, _with_year(month, 1, year, published), "range")
+        first = _with_year(month, 1, year, published)
+        if not _history(text, m, first, 31, published):
+            add(m, first, "range")
     for m in _YEAR_ONLY.finditer(text) if years else ():
-        add(m, dt.date(int(m.group(1)), 1, 1), "range")
+        new_year = dt.date(int(m.group(1)), 1, 1)
+        if not _history(text, m, new_year, 365, published):
+            add(m, new_year, "range")
     for m in _BACKGROUND.finditer(text) if background else ():
         found.append(TimeExpression(m.group(0), m.start(), m.end(), None, "background"))
     return _without_overlaps(found)
+
+
+def _history(
+    text: str, m: re.Match[str], start: dt.date | None, days: int, published: dt.date | None
+) -> re.Match[str] | None:
+    """The modifier that tells a month or year long before publication as a place's history."""
+    if start is None or published is None or (published - start).days - days <= _HISTORY_DAYS:
+        return None
+    return _HISTORY.search(text, max(0, m.start() - _HISTORY_REACH), m.start())
+
+
+def history_spans(text: str, published: dt.date | None) -> list[tuple[int, int]]:
+    """Where ``text`` tells a place's history: from the verb to the date.
+
+    "Izium, liberated in September 2022": event words there report no incident of the story.
+    """
+    if published is None or not _DIGIT.search(text):
+        return []
+    spans = []
+    for pattern, days in ((_MONTH_ONLY, 31), (_YEAR_ONLY, 365)):
+        for m in pattern.finditer(text):
+            if pattern is _MONTH_ONLY:
+                if not m.group(1)[0].isupper():
+                    continue
+                start = _with_year(_MONTHS[m.group(1).lower()], 1, int(m.group(2)) if m.group(2) else None, published)
+            else:
+                start = dt.date(int(m.group(1)), 1, 1)
+            told = _history(text, m, start, days, published)
+            if told is not None:
+                spans.append((told.start(), m.end()))
+    return spans
 
 
 def _relative(phrase: str, published: dt.date | None) -> tuple[dt.date | None, str]:

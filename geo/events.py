@@ -31,7 +31,7 @@ from geopy.distance import great_circle
 
 from .articles import Article, Sentence, sentences
 from .borders import border_fields_many
-from .dates import resolve_date
+from .dates import history_spans, resolve_date
 from .facts import CasualtyReport, actors_in, casualty_reports, claimant, says_unverified, total
 from .gazetteer import Gazetteer, Place
 from .patterns import words_then
@@ -171,6 +171,7 @@ _CLAUSE_SPLIT = re.compile(r",\s+and\s+|;\s+|,\s+while\s+|\s+while\s+|,\s+but\s+
 _REGION_ANAPHOR = words_then("the|this|that", r"\s+(?:border\s+)?(?:region|oblast|province)\b")
 _PLACE_ANAPHOR = words_then("the", r"\s+(?:village|town|city|settlement)\b(?!\s+of\b)")
 _THERE = words_then("there", r"\b(?!\s+(?:was|were|is|are|had|have|has|will|would|could|may|might)\b)")
+_TOWN_POPULATION = 20_000  # "the village" never refers to a place this large
 _EVENT_KINDS = ("place", "district", "region", "unknown")
 _DISTRICT_KM = 60  # a district's villages lie within this distance of its town
 _SAME_STORY_KM = 150  # a dateless report this close to the story's first incident shares its date
@@ -247,8 +248,8 @@ class _Narrative:
 
     def saw(self, places: Sequence[ResolvedPlace]) -> None:
         for r in places:
-            if r.place is None:
-                continue
+            if r.place is None or r.mention.role != "event":
+                continue  # a speaker's seat or a capital standing for its government is no referent
             if r.precision == 3:
                 self.last_region = r
             elif r.mention.kind in ("place", "district"):
@@ -324,6 +325,9 @@ def _read_clause(
     carried: Sequence[ResolvedPlace] = (),
 ) -> None:
     triggers = find_triggers(clause.text)
+    if triggers:  # "Izium, liberated in September 2022": the place's history, not this report
+        told = history_spans(clause.text, clause.facts.published)
+        triggers = [t for t in triggers if not any(a <= t.start < b for a, b in told)]
     kinds = classify(triggers)
     casualties = casualty_reports(clause.text)
     consequences = any(t.kind == "consequence" for t in triggers)
@@ -454,7 +458,8 @@ def _locate(
         return sorted(stand_ins, key=lambda r: r.precision or 3)[:1]
     if _REGION_ANAPHOR.search(clause.text) and story.last_region is not None:
         return [story.last_region]
-    if _PLACE_ANAPHOR.search(clause.text) and story.last_place is not None:
+    anaphor = _PLACE_ANAPHOR.search(clause.text)
+    if anaphor is not None and story.last_place is not None and _may_refer(anaphor.group(0), story.last_place):
         return [story.last_place]
     last = story.last_event
     if last is None or last.location is None:
@@ -464,6 +469,15 @@ def _locate(
     if developments and 0 <= clause.sentence.paragraph - last.sentences[-1].paragraph <= 1:
         return [last.location]  # "... and residents of two settlements who were evacuated were returning"
     return []
+
+
+def _may_refer(anaphor: str, r: ResolvedPlace) -> bool:
+    """Whether "the village" (or town, city) can name ``r``: a village is no town of 20,000."""
+    noun = anaphor.split()[-1].lower()
+    cue = r.mention.cue
+    if noun == "village":
+        return cue != "town" and cue != "city" and (r.place is None or r.place.population < _TOWN_POPULATION)
+    return cue != "village"
 
 
 def _same_country_words(text: str, draft: _Draft) -> bool:

@@ -405,15 +405,19 @@ def _fall_back(
             out[i] = ResolvedPlace(m, fuzzy, 1 if m.kind == "unknown" else 2, "fuzzy", 0.0, admin)
             continue
         # The smallest area the text states around it: a district or community named in its
-        # sentence or earlier in its paragraph, else the region named closest before it, else a
-        # place named beside it.
+        # sentence or earlier in its paragraph, else the region its sentence names ("X, located in
+        # the Luhansk region") or the one named closest before it, else a place named beside it.
         district = _container_district(m, districts)
         if district is not None and m.kind != "district":
             out[i] = ResolvedPlace(m, district.place, 2, "fallback", 0.0, district.admin)
             continue
-        if regions:  # the region named closest before the mention, else the first one after it
+        if regions:  # the region its sentence names, else the one closest before, else the first after
             k = bisect.bisect_left(region_starts, m.start)
-            region = regions[k - 1] if k > 0 else regions[0]
+            same = [o for o in regions if o.mention.sentence == m.sentence]
+            if same:
+                region = min(same, key=lambda o: abs(o.mention.start - m.start))
+            else:
+                region = regions[k - 1] if k > 0 else regions[0]
             out[i] = ResolvedPlace(m, region.place, 3, "fallback", 0.0, region.admin)
             continue
         beside = by_sentence.get(m.sentence)

@@ -583,7 +583,7 @@ def _in_organisation_name(text: str, run: list[_Token]) -> bool:
         if n == 6 or not (word[0].isupper() or word in _NAME_CONNECTORS):
             break
         words.append(normalize(word))
-    return any(_strip_possessive(w) in _ORGANISATION_WORDS for w in words)
+    return any(w in _ORGANISATION_WORDS or w.rstrip("s") in _ORGANISATION_WORDS for w in map(_strip_possessive, words))
 
 
 def _is_place_key(gazetteer: Gazetteer, name: str) -> bool:

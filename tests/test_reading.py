@@ -130,6 +130,20 @@ def test_the_day_of_the_report(text: str, date: str, precision: str, gazetteer: 
     assert (event.date, event.date_precision) == (dt.date.fromisoformat(date), precision)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian forces shelled Vovchansk, liberated in September 2022, destroying two houses.",
+        "Russian forces shelled Vovchansk, which Ukraine liberated in September 2022.",
+        "Russia said it shelled Vovchansk, in one of the regions Moscow claimed to have annexed in 2022.",
+    ],
+)
+def test_a_place_history_neither_dates_nor_types_the_report(text: str, gazetteer: Gazetteer) -> None:
+    (event,) = events_of(text, gazetteer)
+    assert (event.date, event.date_precision) == (dt.date(2024, 3, 14), "approximate")
+    assert event.event_type == "Explosions/Remote violence"  # shelled, not "liberated" (a battle)
+
+
 def test_a_birth_year_is_no_date(gazetteer: Gazetteer) -> None:
     (event,) = events_of("On Monday a man born in 1977 was wounded when shells hit Vovchansk.", gazetteer)
     assert event.date == dt.date(2024, 3, 11)
@@ -173,6 +187,22 @@ def test_origins_speakers_and_metonyms_are_no_event_places(text: str, gazetteer:
     assert [e.location for e in events_of(text, gazetteer)] == ["Vovchansk"]
 
 
+def test_a_capital_standing_for_its_government_is_no_referent(gazetteer: Gazetteer) -> None:
+    assert (
+        events_of("Zelensky said the fight against Moscow would go on. On Monday, the city came under fire.", gazetteer)
+        == []
+    )
+
+
+def test_an_organisation_name_is_no_place(gazetteer: Gazetteer) -> None:
+    events = events_of(
+        "On Monday employees of the Federal Security Services border guard repelled an attack near Tetkino"
+        " in the Kursk region.",
+        gazetteer,
+    )
+    assert [e.location for e in events] == ["Tëtkino"]
+
+
 def test_a_photo_caption_is_no_event(gazetteer: Gazetteer) -> None:
     text = (
         "A firefighter at a burning house after a Russian strike in Sumy. Photograph: Jane Doe/Reuters\n\n"
@@ -207,6 +237,15 @@ def test_a_namesake_across_the_border_from_the_stated_region_loses(gazetteer: Ga
 
 
 # -- 7. unknown villages at the smallest stated area ---------------------------------------------
+
+
+def test_an_unknown_village_falls_back_to_the_region_of_its_own_sentence(gazetteer: Gazetteer) -> None:
+    events = events_of(
+        "Russian forces shelled Vovchansk in the Kharkiv region on Monday. "
+        "Russia said it captured the village of Zvezdnoye, located in the Luhansk region.",
+        gazetteer,
+    )
+    assert [e.location for e in events] == ["Vovchansk", "Zvezdnoye (in Luhansk Oblast)"]
 
 
 @pytest.mark.parametrize(
