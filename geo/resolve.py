@@ -237,7 +237,7 @@ def _within_stated_area(m: Mention, ctx: _Context) -> tuple[Match, ...]:
 def _country_shares(mentions: Sequence[Mention]) -> dict[str, float]:
     counts: Counter[str] = Counter()
     for m in mentions:
-        if m.kind in ("country", "demonym") and m.country:
+        if m.kind in ("country", "demonym") and m.country and m.role != "actor":  # not "the Russian army"
             counts[m.country] += 1
         if m.country_hint:
             counts[m.country_hint] += 1

@@ -9,8 +9,9 @@ with what the words around it say:
 * its **role**: ``"officials in X"`` (authority), ``"fired from positions in X"`` (origin),
   ``"moved towards X"`` (destination), ``"Moscow says"`` (metonym: a capital standing for its
   government), ``"for Bakhmut"`` inside a short quotation (quoted), a place inside an
-  organisation's name (organisation). Only mentions with the role ``"event"`` can be where an
-  event happened.
+  organisation's name (organisation), ``"the Russian army"`` (actor: a demonym naming who acts
+  or speaks, which says nothing of where, so it does not weigh for its country's namesakes).
+  Only mentions with the role ``"event"`` can be where an event happened.
 
 People ("President Vladimir Putin", "Matthew Miller"), demonyms ("Russian"), acronyms ("FSB")
 and sentence-initial common words ("Parts", "Villages") are not place mentions.
@@ -207,6 +208,14 @@ _REFERENCE_WORDS = frozenset("border borders boundary boundaries frontier kilome
 _PLURAL_CUE = re.compile(r"(?:['’]s)?\s+(regions|oblasts|provinces|districts|communities|hromadas)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:]\s")
 _LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+)$")
+# "the Russian army", "Ukrainian officials": a demonym naming who acts or speaks, not where.
+_ACTOR_AFTER = re.compile(
+    r"\s+(?:army|armed|forces|troops|military|soldiers|servicemen|invaders|occupiers|occupation|drones?"
+    r"|missiles?|shelling|shells|strikes?|attacks?|aircraft|aviation|artillery|troops|units|side|gunners"
+    r"|fighters|saboteurs|sabotage|defen[cs]e|officials|authorities|governor|president|ministry"
+    r"|commanders?|command|navy|air\s+force|special\s+forces|general\s+staff|terrorists|militants)\b",
+    re.I,
+)
 _LOOK_BACK = 200  # characters before a name that its cues can span (the longest look at 120)
 _SHORT_QUOTE_CHARS = 120
 _QUOTE_OPEN = '“"‘«'
@@ -468,6 +477,8 @@ def _match_run(
         iso = senses.country.iso if senses.country is not None else senses.demonym
         if iso is not None:
             span = _Span(sentence, run, 0, 1, gazetteer)
+            if senses.country is None and _ACTOR_AFTER.match(text, run[0].end):
+                return [span.mention(name, "demonym", country=iso)._replace(role="actor")]
             return [span.mention(name, "country" if senses.country is not None else "demonym", country=iso)]
     whole = _unknown_settlement(text, run, sentence, gazetteer)
     if whole is not None:
@@ -673,7 +684,8 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     if country is not None and not region_cue:
         return span.mention(name, "country", country=country.iso)
     if senses.demonym is not None:
-        return span.mention(name, "demonym", country=senses.demonym)
+        found = span.mention(name, "demonym", country=senses.demonym)
+        return found._replace(role="actor") if _ACTOR_AFTER.match(text, span.end) else found
     if not region_cue and senses.continent is not None:
         return span.mention(name, "continent")
     gazetteer_knows, regions = senses.known, senses.regions

@@ -231,6 +231,16 @@ def test_a_stated_region_limits_namesakes(region: str, admin1: str, gazetteer: G
     assert [e.admin1 for e in events] == [admin1]  # the village there, or the region itself
 
 
+def test_the_attackers_nationality_does_not_pick_namesakes(gazetteer: Gazetteer) -> None:
+    """ "The Russian army" says who fired, not where: a listed community of a Ukrainian district is
+    not the Russian city that once bore its name (Engels was Pokrovsk)."""
+    events = events_of(
+        "On Monday the Russian army fired on the Nikopol district, Marhanets, Pokrovsk and Myrove communities.",
+        gazetteer,
+    )
+    assert {e.country for e in events} == {"UA"}
+
+
 def test_a_namesake_across_the_border_from_the_stated_region_loses(gazetteer: Gazetteer) -> None:
     events = events_of("The Kursk region governor said shells hit Tetkino and Glushkovo on Monday.", gazetteer)
     assert {e.country for e in events} == {"RU"}
