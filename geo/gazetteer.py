@@ -63,7 +63,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 _LOOKUP_CACHE_SIZE = 50_000
 
 # How a name matched a place, best first.
@@ -528,6 +528,8 @@ def transliterations(cyrillic: str) -> set[str]:
     --------
     >>> sorted({normalize(v) for v in transliterations("Грайворон")})
     ['graivoron', 'grayvoron', 'hraivoron', 'hrayvoron']
+    >>> sorted({normalize(v) for v in transliterations("Джанкой")})
+    ['dzhankoi', 'dzhankoy', 'jankoi', 'jankoy']
     """
     import translitua
 
@@ -538,6 +540,8 @@ def transliterations(cyrillic: str) -> set[str]:
         out.update(scheme.translate(cyrillic) for scheme in russian)
     if not letters & _RUSSIAN_ONLY:
         out.update(translitua.translit(cyrillic, scheme) for scheme in ukrainian)
+    # English-language reporting writes Дж as J, as in Crimean Tatar names: Jankoy for Dzhankoy.
+    out |= {v.replace("Dzh", "J").replace("dzh", "j") for v in out if "zh" in v}
     return {v for v in out if v and not _is_cyrillic(v)}
 
 
