@@ -171,6 +171,11 @@ _CLAUSE_SPLIT = re.compile(r",\s+and\s+|;\s+|,\s+while\s+|\s+while\s+|,\s+but\s+
 _REGION_ANAPHOR = words_then("the|this|that", r"\s+(?:border\s+)?(?:region|oblast|province)\b")
 _PLACE_ANAPHOR = words_then("the", r"\s+(?:village|town|city|settlement)\b(?!\s+of\b)")
 _THERE = words_then("there", r"\b(?!\s+(?:was|were|is|are|had|have|has|will|would|could|may|might)\b)")
+# A region's count of the day ("fired 21 times", "in total", "strikes on 8 settlements").
+_TALLY = re.compile(
+    r"\b\d+\s+times\b|\bin\s+total\b|\ba\s+total\s+of\b|\b\d+\s+(?:settlements|localities|communities|towns|villages)\b",
+    re.I,
+)
 _TOWN_POPULATION = 20_000  # "the village" never refers to a place this large
 _EVENT_KINDS = ("place", "district", "region", "unknown")
 _DISTRICT_KM = 60  # a district's villages lie within this distance of its town
@@ -466,8 +471,13 @@ def _locate(
         return []
     if (dated or _THERE.search(clause.text)) and _same_country_words(clause.text, last):
         return [last.location]
-    if developments and 0 <= clause.sentence.paragraph - last.sentences[-1].paragraph <= 1:
-        return [last.location]  # "... and residents of two settlements who were evacuated were returning"
+    if (
+        developments
+        and not _TALLY.search(last.sentences[-1].text)
+        and 0 <= clause.sentence.paragraph - last.sentences[-1].paragraph <= 1
+    ):  # "... and residents of two settlements who were evacuated were returning"; after a
+        # region's tally ("fired 21 times at settlements in the region") it is the tally's too
+        return [last.location]
     return []
 
 

@@ -166,6 +166,25 @@ def test_background_is_no_event(text: str, gazetteer: Gazetteer) -> None:
     assert events_of(text, gazetteer) == []
 
 
+def test_a_development_after_a_regions_tally_is_no_event_there(gazetteer: Gazetteer) -> None:
+    events = events_of(
+        "A person died in Toretsk after shelling over the past day.\n\n"
+        "In total, Russians fired 21 times at settlements in the Donetsk region over the past day. "
+        "428 people were evacuated from the front line.",
+        gazetteer,
+    )
+    assert all(e.event_type != "Strategic developments" for e in events)
+
+
+def test_a_development_after_a_regions_incident_is_there(gazetteer: Gazetteer) -> None:
+    events = events_of(
+        "On Monday debris from a drone over the Voronezh region sparked a fire, the governor said. "
+        "Residents of two settlements who were evacuated were returning.",
+        gazetteer,
+    )
+    assert {(e.location, e.event_type) for e in events} >= {("Voronezh Oblast", "Strategic developments")}
+
+
 def test_a_recent_background_incident_is_an_event(gazetteer: Gazetteer) -> None:
     (event,) = events_of("Background: on 10 March, Russian forces shelled Vovchansk.", gazetteer)
     assert event.date == dt.date(2024, 3, 10)
