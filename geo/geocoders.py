@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import sqlite3
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +36,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from geopy.adapters import URLLibAdapter
-from geopy.exc import GeopyError
+from geopy.exc import (
+    GeocoderParseError,
+    GeocoderRateLimited,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
+    GeopyError,
+)
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
@@ -53,6 +61,7 @@ __all__ = [
     "GEOCODED_COLUMNS",
     "OfflineGeocoder",
     "OnlineGeocoder",
+    "OnlineGeocoderOff",
     "area_resolution",
     "geocode_query",
     "geocode_table",
@@ -283,31 +292,110 @@ class OfflineGeocoder(Geocoder):
 
 
 class _QueryCache:
-    """Answers of an online geocoder kept on disk (SQLite), so no query is sent twice."""
+    """Answers of an online geocoder kept on disk (SQLite), so no query is sent twice.
+
+    A cache is a convenience, never a reason to stop: a file that is not a database (or is
+    corrupt) is moved aside and started afresh; one that cannot be opened at all, or that fails
+    later, is used as far as it works and otherwise ignored, each with a warning.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._memory: dict[tuple[str, str], str] = {}  # answers of this run when the file is unusable
+        self._usable = True
+        try:
+            self._create()
+        except sqlite3.OperationalError as err:  # cannot be opened (a folder, no permission, locked): not moved
+            self._unusable(err)
+        except sqlite3.DatabaseError as err:  # a file that is not a database, or a corrupt one
+            aside = path.with_name(path.name + ".corrupt")
+            logger.warning(
+                "online geocoder cache %s is unreadable (%s); moved to %s, starting afresh", path, err, aside
+            )
+            try:
+                path.replace(aside)
+                self._create()
+            except (OSError, sqlite3.Error) as again:
+                self._unusable(again)
+        except OSError as err:
+            self._unusable(err)
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS answers (service TEXT, query TEXT, answer TEXT, fetched REAL,"
                 " PRIMARY KEY (service, query))"
             )
+            db.execute("SELECT count(*) FROM answers").fetchone()  # a corrupt file fails here, not later
+
+    def _unusable(self, err: Exception) -> None:
+        logger.warning(
+            "online geocoder cache %s is not usable (%s); answers are kept for this run only", self.path, err
+        )
+        self._usable = False
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
 
     def get(self, service: str, query: str) -> tuple[bool, dict[str, Any] | None]:
-        with self._lock, self._connect() as db:
-            row = db.execute("SELECT answer FROM answers WHERE service = ? AND query = ?", (service, query)).fetchone()
-        return (False, None) if row is None else (True, json.loads(row[0]))
+        """(True, answer) for a cached query (answer None: not found), (False, None) if not cached."""
+        text = self._memory.get((service, query))
+        if text is None and self._usable:
+            try:
+                with self._lock, self._connect() as db:
+                    row = db.execute(
+                        "SELECT answer FROM answers WHERE service = ? AND query = ?", (service, query)
+                    ).fetchone()
+            except sqlite3.Error as err:
+                self._unusable(err)
+                row = None
+            text = None if row is None else row[0]
+        if text is None:
+            return False, None
+        try:
+            answer = json.loads(text)
+        except (TypeError, ValueError):
+            return False, None  # a garbled entry is no answer: ask again
+        if answer is not None and _cached_location(answer) is None:
+            return False, None
+        return True, answer
 
     def put(self, service: str, query: str, answer: dict[str, Any] | None) -> None:
-        with self._lock, self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", (service, query, json.dumps(answer), time.time())
-            )
+        text = json.dumps(answer)
+        if not self._usable:
+            self._memory[(service, query)] = text
+            return
+        try:
+            with self._lock, self._connect() as db:
+                db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", (service, query, text, time.time()))
+        except sqlite3.Error as err:
+            self._unusable(err)
+            self._memory[(service, query)] = text
+
+
+def _point_ok(lat: Any, lon: Any) -> bool:
+    """A usable answer's point: finite, on the globe, and not (0, 0) — what a missing lat/lon parses to."""
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return False
+    return (
+        math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0, 0)
+    )
+
+
+def _cached_location(answer: Any) -> Location | None:
+    """The location of a cached answer, or None when the entry is not one (a corrupt cache)."""
+    if not isinstance(answer, dict) or not _point_ok(answer.get("lat"), answer.get("lon")):
+        return None
+    try:
+        return Location(
+            str(answer.get("address") or ""), (float(answer["lat"]), float(answer["lon"])), answer.get("raw")
+        )
+    except (TypeError, ValueError):
+        return None
 
 
 def nominatim(domain: str | None = None, *, scheme: str | None = None, timeout: float | None = None) -> Nominatim:
@@ -326,6 +414,29 @@ def nominatim(domain: str | None = None, *, scheme: str | None = None, timeout: 
     )
 
 
+class OnlineGeocoderOff(GeocoderUnavailable):
+    """Raised for a query not in the cache once the online geocoder has stopped asking for the run."""
+
+
+class _RateLimiter(RateLimiter):
+    """geopy's ``RateLimiter`` reading the clock and sleeping as told (a fake clock in tests)."""
+
+    def __init__(
+        self, func: Callable[..., Any], *, clock: Callable[[], float], sleep: Callable[[float], Any], **kw: Any
+    ):
+        self._given_clock, self._given_sleep = clock, sleep
+        super().__init__(func, **kw)
+
+    def _clock(self) -> float:
+        return self._given_clock()
+
+    def _sleep(self, seconds: float) -> None:
+        self._given_sleep(seconds)
+
+
+_ANSWER_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)  # what geopy raises on odd JSON
+
+
 class OnlineGeocoder:
     """A geopy geocoder behind a rate limiter and an on-disk cache.
 
@@ -334,12 +445,21 @@ class OnlineGeocoder:
     geocoder
         Any geopy geocoder; default Nominatim with :data:`geo.settings.online_user_agent`.
     cache_path
-        The SQLite cache of answers (found and not found; failures are not cached).
+        The SQLite cache of answers (found and not found; failures are not cached). A corrupt
+        cache is moved aside and started afresh (see :class:`_QueryCache`).
     min_delay_seconds
         At least this long between two requests (Nominatim's policy: one a second).
+    max_unreachable
+        After this many timeouts (or unreachable service) in a row, stop asking for the run.
+    clock, sleep
+        What the rate limiter reads and waits with (tests pass a fake clock).
 
     Errors are not swallowed: :meth:`geocode` raises geopy's exceptions (``GeocoderTimedOut``,
-    ``GeocoderRateLimited``, ``GeocoderParseError``, ``GeocoderUnavailable``...).
+    ``GeocoderRateLimited``, ``GeocoderParseError``, ``GeocoderUnavailable``...). An answer that
+    is no usable point (a latitude of 999, not a number, missing) is a ``GeocoderParseError``,
+    never cached. After an HTTP 429 the geocoder honours the service's ``Retry-After`` by not
+    asking again for the rest of the run (the object's life), and likewise after
+    ``max_unreachable`` timeouts in a row; then uncached queries raise :class:`OnlineGeocoderOff`.
     """
 
     def __init__(
@@ -348,29 +468,67 @@ class OnlineGeocoder:
         *,
         cache_path: Path | None = None,
         min_delay_seconds: float = 1.0,
+        max_unreachable: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Any] = time.sleep,
     ) -> None:
         self.geocoder = geocoder or nominatim()
         self.service = f"{type(self.geocoder).__name__}:{getattr(self.geocoder, 'domain', '')}"
-        self._rate_limited: Callable[..., Any] = RateLimiter(
-            self.geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=0, swallow_exceptions=False
+        self._rate_limited: Callable[..., Any] = _RateLimiter(
+            self.geocoder.geocode,
+            min_delay_seconds=min_delay_seconds,
+            max_retries=0,
+            swallow_exceptions=False,
+            clock=clock,
+            sleep=sleep,
         )
         self.cache = _QueryCache(cache_path or settings.cache_dir / "online-geocoder.sqlite")
+        self.max_unreachable = max_unreachable
+        self.off_reason: str | None = None  # why the geocoder stopped asking, once it has
+        self._unreachable = 0
+
+    def _stop(self, reason: str) -> None:
+        self.off_reason = reason
+        logger.warning("online geocoder: %s; no more requests this run (cached answers still used)", reason)
 
     def geocode(self, query: str, *, country_codes: list[str] | None = None) -> Location | None:
         """The answer for ``query`` from the cache, or from the service (then cached)."""
         key = f"{query}|{','.join(country_codes or [])}"
         hit, answer = self.cache.get(self.service, key)
         if hit:
-            return (
-                None if answer is None else Location(answer["address"], (answer["lat"], answer["lon"]), answer["raw"])
-            )
+            return None if answer is None else _cached_location(answer)
+        if self.off_reason is not None:
+            raise OnlineGeocoderOff(f"not asked: {self.off_reason}")
         kwargs: dict[str, Any] = {"exactly_one": True}
         if isinstance(self.geocoder, Nominatim):
             kwargs.update(addressdetails=True, country_codes=country_codes)
-        location = self._rate_limited(query, **kwargs)
+        try:
+            with warnings.catch_warnings():  # geopy warns before it rejects a latitude of 999: the error says it
+                warnings.filterwarnings("ignore", "Latitude normalization", UserWarning)
+                location = self._rate_limited(query, **kwargs)
+        except GeocoderRateLimited as err:
+            self._stop(f"the service answered 429 (Retry-After: {err.retry_after or 'not given'})")
+            raise
+        except (GeocoderTimedOut, GeocoderUnavailable):
+            self._unreachable += 1
+            if self._unreachable >= self.max_unreachable:
+                self._stop(f"{self._unreachable} timeouts or failed connections in a row")
+            raise
+        except _ANSWER_ERRORS as err:
+            self._unreachable = 0
+            raise GeocoderParseError(f"unusable answer for {query!r} ({type(err).__name__}: {err})") from err
+        self._unreachable = 0
+        if isinstance(location, list):
+            location = location[0] if location else None
         if location is None:
             self.cache.put(self.service, key, None)
             return None
+        raw = location.raw if isinstance(location.raw, dict) else {}
+        given = (raw.get("lat"), raw.get("lon")) if isinstance(self.geocoder, Nominatim) else location.point[:2]
+        if not _point_ok(*given):
+            raise GeocoderParseError(
+                f"unusable answer for {query!r}: no point in it (lat/lon {given[0]!r}, {given[1]!r})"
+            )
         self.cache.put(
             self.service,
             key,
@@ -386,19 +544,24 @@ class OnlineGeocoder:
         query = ", ".join([name, *context])
         try:
             location = self.geocode(query, country_codes=[country.lower()] if country else None)
+        except OnlineGeocoderOff as err:
+            logger.debug("online geocoding of %r skipped (%s)", query, err)
+            return None
         except GeopyError as err:
             logger.warning("online geocoding of %r failed (%s: %s); going on offline", query, type(err).__name__, err)
             return None
         if location is None:
             return None
         raw = location.raw if isinstance(location.raw, dict) else {}
-        code = str((raw.get("address") or {}).get("country_code") or country or "").upper()
+        given_address = raw.get("address")
+        address: dict[str, Any] = given_address if isinstance(given_address, dict) else {}
+        code = str(address.get("country_code") or country or "").upper()
         return Place(
             id=f"online:{raw.get('osm_type', 'x')}{raw.get('osm_id', abs(hash(query)))}",
             name=name,
             lat=float(location.latitude),
             lon=float(location.longitude),
-            country=code,
+            country=code if len(code) == 2 and code.isalpha() else (country or "").upper(),
             admin1=None,
             population=0,
             kind="populated",
