@@ -13,7 +13,11 @@ The store is one GeoPackage (default :data:`geo.settings.store_path`) with three
     are extracted again.
 
 Writes are copy-on-write under a lock file: the store is copied, changed, and moved over the
-original in one ``os.replace``, so an interrupted write leaves the store as it was.
+original in one ``os.replace``, so an interrupted write leaves the store as it was. Every read
+that decides a write (which articles are stored, which events exist) happens under that lock,
+so concurrent ingests and corrections from several processes neither lose nor double events.
+A write first checks that the store is a readable GeoPackage (it refuses, and changes nothing,
+when it is not), removes the copies an interrupted write left behind, and keeps the file's mode.
 
 List-valued columns (``actors``, ``places``, ``evidence_spans``) hold JSON text, so the same
 table goes to GeoPackage, CSV and GeoJSON unchanged (the GeoJSON writer turns them back into
@@ -29,6 +33,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -220,30 +225,92 @@ class EventStore:
         return self._table("corrections", CORRECTION_COLUMNS)
 
     def article_ids(self) -> set[str]:
-        return set(self.articles()["article_id"].astype(str))
+        """The ids of the stored articles (their texts are not read)."""
+        if "articles" not in self._layers():
+            return set()
+        try:
+            frame = pyogrio.read_dataframe(self.path, layer="articles", columns=["article_id"], read_geometry=False)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+            raise StoreError(f"{self.path}: the articles layer cannot be read ({err})") from err
+        return set(frame["article_id"].astype(str))
 
     # -- writing ----------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[Path]:
-        """A copy of the store to change; it replaces the store only if the block succeeds."""
+    def _locked(self) -> Iterator[None]:
+        """Hold the store's write lock; every read that decides a write happens inside it.
+
+        On entry the copies of killed writes are removed and the store is checked to be an
+        intact GeoPackage (:class:`StoreError` and nothing written when it is not).
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        with open(lock_path, "w") as lock:
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            fd, tmp_name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}-", suffix=".gpkg")
-            os.close(fd)
-            tmp = Path(tmp_name)
-            try:
-                if self.path.exists():
-                    shutil.copyfile(self.path, tmp)
-                else:
-                    tmp.unlink()
-                yield tmp
-                os.replace(tmp, self.path)
-            except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
-                raise StoreError(f"{self.path}: write failed, the store is unchanged ({err})") from err
-            finally:
-                tmp.unlink(missing_ok=True)
+            self._remove_stale_copies()
+            self.check()
+            yield
+
+    @contextlib.contextmanager
+    def _copy(self) -> Iterator[Path]:
+        """A copy of the store to change; call it under :meth:`_locked`.
+
+        The copy replaces the store in one ``os.replace`` only if the block succeeds, keeping
+        the store's file mode.
+        """
+        fd, tmp_name = tempfile.mkstemp(dir=self.path.parent, prefix=self._copy_prefix, suffix=".gpkg")
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            if self.path.exists():
+                shutil.copyfile(self.path, tmp)
+                shutil.copymode(self.path, tmp)
+            else:
+                tmp.unlink()
+            yield tmp
+            if not self.path.exists():  # a new store gets a new file's mode, not mkstemp's 0600
+                umask = os.umask(0)
+                os.umask(umask)
+                tmp.chmod(0o666 & ~umask)
+            os.replace(tmp, self.path)
+        except (OSError, sqlite3.Error, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+            raise StoreError(f"{self.path}: write failed, the store is unchanged ({err})") from err
+        finally:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}-journal").unlink(missing_ok=True)
+
+    @property
+    def _copy_prefix(self) -> str:
+        return f".{self.path.stem}-"
+
+    def _remove_stale_copies(self) -> None:
+        """Delete the working copies (and their journals) of writes that were killed; call under the lock."""
+        for stale in self.path.parent.glob(f"{self._copy_prefix}*.gpkg*"):
+            logger.info("removing %s, left by an interrupted write", stale)
+            stale.unlink(missing_ok=True)
+
+    def check(self) -> None:
+        """Raise :class:`StoreError` unless the store is missing or an intact GeoPackage."""
+        if not self.path.exists():
+            return
+        problem = ""
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+                verdict = db.execute("PRAGMA quick_check").fetchone()
+                if verdict is None or verdict[0] != "ok":
+                    problem = "damaged ({})".format(" ".join(str(verdict[0] if verdict else "no answer").split())[:200])
+                elif not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_contents'").fetchone():
+                    problem = "not a GeoPackage"
+        except sqlite3.Error as err:
+            problem = f"not a readable GeoPackage ({err})"
+        if not problem:
+            layers = self._layers()
+            for layer in layers & {"events", "articles", "corrections", "incident_decisions"}:
+                try:
+                    pyogrio.read_info(self.path, layer=layer)
+                except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+                    problem = f"the {layer} layer cannot be read ({err})"
+                    break
+        if problem:
+            raise StoreError(f"{self.path}: {problem}; nothing was written (move it aside or restore a backup)")
 
     def ingest(self, items: Iterable[tuple[Article, list[Event]]], *, replace: bool = False) -> IngestResult:
         """Add articles and their events; articles already stored are skipped (or replaced).
@@ -252,42 +319,42 @@ class EventStore:
         new ones, and the article's stored corrections are applied to them again.
         """
         items = list(items)
-        known = self.article_ids()
-        new_items = [(a, ev) for a, ev in items if replace or a.id not in known]
-        new_items = list({a.id: (a, ev) for a, ev in new_items}.values())  # one copy per article
-        skipped = len(items) - len(new_items)
-        if not new_items:
-            return IngestResult(0, 0, skipped)
-        replaced = {a.id for a, _ in new_items} & known
-        corrections = self.corrections()
-        events = apply_corrections(events_to_gdf(e for _, ev in new_items for e in ev), corrections)
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        articles = pd.DataFrame(
-            [
-                {
-                    "article_id": a.id,
-                    "title": a.title,
-                    "source": a.source,
-                    "published": _iso(a.published),
-                    "text": a.text,
-                    "ingested_at": now,
-                    "events": len(ev),
-                }
-                for a, ev in new_items
-            ],
-            columns=list(ARTICLE_COLUMNS),
-        )
-        with self._writing() as tmp:
-            if replaced:
-                old = self.events()
-                kept_events = old[~old["article_id"].isin(replaced)]
-                old_articles = self.articles()
-                kept_articles = old_articles[~old_articles["article_id"].isin(replaced)]
-                _write_events(tmp, pd.concat([kept_events, events]), append=False)
-                _write_table(tmp, "articles", pd.concat([kept_articles, articles]), append=False)
-            else:
-                _write_events(tmp, events, append=True)
-                _write_table(tmp, "articles", articles, append=True)
+        with self._locked():
+            known = self.article_ids()
+            new_items = [(a, ev) for a, ev in items if replace or a.id not in known]
+            new_items = list({a.id: (a, ev) for a, ev in new_items}.values())  # one copy per article
+            skipped = len(items) - len(new_items)
+            if not new_items:
+                return IngestResult(0, 0, skipped)
+            replaced = {a.id for a, _ in new_items} & known
+            events = apply_corrections(events_to_gdf(e for _, ev in new_items for e in ev), self.corrections())
+            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            articles = pd.DataFrame(
+                [
+                    {
+                        "article_id": a.id,
+                        "title": a.title,
+                        "source": a.source,
+                        "published": _iso(a.published),
+                        "text": a.text,
+                        "ingested_at": now,
+                        "events": len(ev),
+                    }
+                    for a, ev in new_items
+                ],
+                columns=list(ARTICLE_COLUMNS),
+            )
+            with self._copy() as tmp:
+                if replaced:
+                    old = self.events()
+                    kept_events = old[~old["article_id"].isin(replaced)]
+                    old_articles = self.articles()
+                    kept_articles = old_articles[~old_articles["article_id"].isin(replaced)]
+                    _write_events(tmp, pd.concat([kept_events, events]), append=False)
+                    _write_table(tmp, "articles", pd.concat([kept_articles, articles]), append=False)
+                else:
+                    _write_events(tmp, events, append=True)
+                    _write_table(tmp, "articles", articles, append=True)
         return IngestResult(len(new_items), len(events), skipped)
 
     def correct(self, event_id: str, **changes: Any) -> None:
@@ -299,9 +366,6 @@ class EventStore:
         unknown = set(changes) - set(CORRECTABLE)
         if unknown:
             raise StoreError(f"cannot correct {', '.join(sorted(unknown))}; correctable: {', '.join(CORRECTABLE)}")
-        events = self.events()
-        if not (events["event_id"] == event_id).any():
-            raise StoreError(f"no event {event_id!r} in {self.path}")
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         rows = pd.DataFrame(
             [
@@ -310,10 +374,13 @@ class EventStore:
             ],
             columns=list(CORRECTION_COLUMNS),
         )
-        events = apply_corrections(events, rows)
-        with self._writing() as tmp:
-            _write_events(tmp, events, append=False)
-            _write_table(tmp, "corrections", rows, append="corrections" in self._layers())
+        with self._locked():
+            events = self.events()  # under the lock: an ingest running now is not overwritten
+            if not (events["event_id"] == event_id).any():
+                raise StoreError(f"no event {event_id!r} in {self.path}")
+            with self._copy() as tmp:
+                _write_events(tmp, apply_corrections(events, rows), append=False)
+                _write_table(tmp, "corrections", rows, append="corrections" in self._layers())
 
     # -- incidents: analysts' split and merge decisions ------------------------------------------
     def incident_decisions(self) -> pd.DataFrame:
@@ -346,17 +413,18 @@ class EventStore:
         return self._decide([(x, y) for x in a for y in b], "together")
 
     def _decide(self, pairs: list[tuple[str, str]], relation: str) -> int:
-        known = set(self.events()["event_id"].astype(str))
-        unknown = sorted({i for pair in pairs for i in pair} - known)
-        if unknown:
-            raise StoreError(f"no event {', '.join(map(repr, unknown))} in {self.path}")
         now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         rows = pd.DataFrame(
             [{"event_a": x, "event_b": y, "relation": relation, "decided_at": now} for x, y in pairs],
             columns=list(DECISION_COLUMNS),
         )
-        with self._writing() as tmp:
-            _write_table(tmp, "incident_decisions", rows, append="incident_decisions" in self._layers())
+        with self._locked():
+            known = set(self.events()["event_id"].astype(str))
+            unknown = sorted({i for pair in pairs for i in pair} - known)
+            if unknown:
+                raise StoreError(f"no event {', '.join(map(repr, unknown))} in {self.path}")
+            with self._copy() as tmp:
+                _write_table(tmp, "incident_decisions", rows, append="incident_decisions" in self._layers())
         return len(rows)
 
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import sqlite3
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +21,8 @@ from geo.events import Event
 from geo.gazetteer import Gazetteer
 from geo.pipeline import extract
 from geo.store import EVENT_COLUMNS, EventStore, events_to_gdf
+
+ROOT = Path(__file__).resolve().parent.parent
 
 KLINTSY = article_from_text(
     "Klintsy depot\n\nDrones struck an oil depot in the Russian town of Klintsy in the Bryansk region on Monday.",
@@ -132,3 +141,97 @@ def test_an_empty_store_reads_as_an_empty_table(tmp_path: Path) -> None:
     events = EventStore(tmp_path / "none.gpkg").events()
     assert isinstance(events, gpd.GeoDataFrame) and events.empty
     assert list(events.columns) == [*EVENT_COLUMNS, "geometry"]
+
+
+# -- two processes writing one store --------------------------------------------------------
+_WRITER = """
+import pickle, sys, time
+import geo.store
+from geo.store import EventStore
+
+slow = geo.store.apply_corrections
+def held(*args, **kwargs):  # widens the window between reading the store and writing it
+    time.sleep(0.5)
+    return slow(*args, **kwargs)
+if sys.argv[3] != "ingest" or float(sys.argv[4]) == 0:
+    geo.store.apply_corrections = held
+
+store = EventStore(sys.argv[1])
+job = pickle.load(open(sys.argv[2], "rb"))
+if sys.argv[3] == "ingest":
+    time.sleep(float(sys.argv[4]))
+    store.ingest(job)
+else:
+    store.correct(job["event_id"], **job["changes"])
+"""
+
+
+def _start(tmp_path: Path, store: Path, name: str, job: object, verb: str, delay: float = 0.0) -> subprocess.Popen:
+    job_path = tmp_path / f"{name}.pickle"
+    job_path.write_bytes(pickle.dumps(job))
+    return subprocess.Popen([sys.executable, "-c", _WRITER, str(store), str(job_path), verb, str(delay)], cwd=ROOT)
+
+
+def _wait(*procs: subprocess.Popen) -> None:
+    assert [p.wait(timeout=120) for p in procs] == [0] * len(procs)
+
+
+def test_a_correction_during_an_ingest_loses_nothing(tmp_path: Path, seed_pair, klintsy_pair) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "events.gpkg"
+    store = EventStore(path)
+    store.ingest([seed_pair])
+    bakhmut = store.events().query("location == 'Bakhmut'").iloc[0]["event_id"]
+    correcting = _start(tmp_path, path, "fix", {"event_id": bakhmut, "changes": {"date": "2023-05-01"}}, "correct")
+    ingesting = _start(tmp_path, path, "add", [klintsy_pair], "ingest", delay=0.2)  # while the correction reads
+    _wait(correcting, ingesting)
+    events = store.events().set_index("event_id")
+    assert len(events) == 7 and KLINTSY.id in set(events["article_id"])
+    assert events.loc[bakhmut, "date"] == "2023-05-01" and bool(events.loc[bakhmut, "reviewed"])
+
+
+def test_two_ingests_of_the_same_articles_store_them_once(tmp_path: Path, seed_pair, klintsy_pair) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "events.gpkg"
+    EventStore(path).ingest([klintsy_pair])
+    # a correction in the store makes ingest apply corrections, the slowed step, in both processes
+    EventStore(path).correct(EventStore(path).events()["event_id"].iloc[0], date="2024-03-18")
+    first = _start(tmp_path, path, "a", [seed_pair], "ingest")
+    second = _start(tmp_path, path, "b", [seed_pair], "ingest")
+    _wait(first, second)
+    events = EventStore(path).events()
+    assert len(events) == 7 and events["event_id"].is_unique
+    assert len(EventStore(path).articles()) == 2
+
+
+def test_a_damaged_store_is_refused_before_anything_is_written(tmp_path: Path, seed_pair, klintsy_pair) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "events.gpkg"
+    EventStore(path).ingest([seed_pair])
+    with contextlib.closing(sqlite3.connect(path)) as db:  # the events table's first page is garbage
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * page_size : root * page_size] = b"\x13" * page_size
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"events\.gpkg: (damaged|not a readable).*; nothing was written"):
+        EventStore(path).ingest([klintsy_pair])
+    assert path.read_bytes() == bytes(data)
+
+
+def test_copies_left_by_a_killed_write_are_removed_and_the_mode_kept(tmp_path: Path, seed_pair, klintsy_pair) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "events.gpkg"
+    EventStore(path).ingest([seed_pair])
+    path.chmod(0o644)
+    for stale in (".events-abc123.gpkg", ".events-abc123.gpkg-journal"):
+        (tmp_path / stale).write_bytes(b"half a copy")
+    EventStore(path).ingest([klintsy_pair])
+    assert not list(tmp_path.glob(".events-*"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert len(EventStore(path).events()) == 7
+
+
+def test_a_new_store_gets_the_mode_of_a_new_file(tmp_path: Path, klintsy_pair) -> None:  # type: ignore[no-untyped-def]
+    umask = os.umask(0o022)
+    try:
+        EventStore(tmp_path / "events.gpkg").ingest([klintsy_pair])
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "events.gpkg").stat().st_mode) == 0o644
