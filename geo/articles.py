@@ -358,6 +358,8 @@ def _json_articles(text: str, name: str, default_date: dt.date | None) -> Iterat
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise ArticleError(f"{name}: invalid JSON ({err.msg} at line {err.lineno}, column {err.colno})") from err
+    except RecursionError as err:  # the parser recurses once per level of nesting
+        raise ArticleError(f"{name}: the JSON is nested too deeply to be a list of articles") from err
     if isinstance(doc, dict) and isinstance(doc.get("articles"), list):
         doc = doc["articles"]
     items = doc if isinstance(doc, list) else [doc]

@@ -2,7 +2,8 @@
 
 Verbs: ``extract``, ``ingest``, ``export``, ``incidents``, ``gazetteer``, ``geocode``, ``eval``, ``bench``.
 Every verb reads all its inputs even when some are bad: each bad one gets a one-line message
-naming it and the problem, and the exit status is 2.
+naming it and the problem, and the exit status is 2. An article that was read but names no
+place is kept (with a warning); it does not change the exit status.
 """
 
 from __future__ import annotations
@@ -37,8 +38,14 @@ class _Run:
         self.problems = 0
 
     def problem(self, message: str) -> None:
+        """An input that could not be read: the run goes on and exits 2."""
         self.problems += 1
         print(f"error: {message}", file=sys.stderr)
+
+    @staticmethod
+    def warning(message: str) -> None:
+        """Read, but worth a look (no places in it): the exit status stays 0."""
+        print(f"warning: {message}", file=sys.stderr)
 
     @property
     def status(self) -> int:
@@ -83,7 +90,7 @@ def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, la
                 run.problem(f"{article.source}: {err}")
                 continue
             if not events and not any(r.resolved for r in resolve_article(article)):
-                run.problem(f"{article.source}: no places found in the article")
+                run.warning(f"{article.source}: no places found in the article")
             yield article, events
 
 
@@ -110,6 +117,7 @@ def _cmd_ingest(ns: argparse.Namespace) -> int:
 
     run = _Run()
     store = EventStore(ns.store)
+    store.check()  # a store that cannot take the events: say so before reading anything
     pairs = list(_read_and_extract(ns.paths, ns.published, run, "ingest", ns.online))
     try:
         result = store.ingest(pairs, replace=ns.replace)

@@ -156,11 +156,12 @@ def test_upload_keeps_the_good_files_and_names_the_bad(store_path: Path) -> None
             ("broken.txt", b"\x00\x01\x02\xff" * 200, "text/plain"),
             ("shelling.txt", good, "text/plain"),
             ("empty.md", b"", "text/markdown"),
+            ("deep.json", b'{"a": ' * 1000 + b'"x"' + b"}" * 1000, "application/json"),
         ]
     )
     at.button(key="FormSubmitter:upload-Extract and add").click().run()
     errors = " ".join(plain(e.value) for e in at.error)
-    assert "broken.txt" in errors and "empty.md" in errors
+    assert "broken.txt" in errors and "empty.md" in errors and "deep.json: the JSON is nested too deeply" in errors
     assert shown(at)[1] > before
     assert any("1 article(s) added" in s.value for s in at.success)
 

@@ -47,9 +47,12 @@ def test_bad_inputs_are_named_and_the_rest_is_processed(
         "extract", *files, str(SEED), str(tmp_path / "missing.txt"), "--published", SEED_PUBLISHED, "-o", str(out)
     )
     assert status == 2
-    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    err = capsys.readouterr().err.splitlines()
+    errors = [line for line in err if line.startswith("error:")]
     named = {Path(line.split(": ")[1].split(",")[0]).name for line in errors}
-    assert {"empty.txt", "binary.txt", "big.txt", "bad_json.json", "no_places.txt", "missing.txt"} <= named
+    assert {"empty.txt", "binary.txt", "big.txt", "bad_json.json", "missing.txt"} <= named
+    assert "no_places.txt" not in named  # read, but without places: a warning
+    assert any(line.startswith("warning:") and "no_places.txt: no places found" in line for line in err)
     sources = {f["properties"]["source"] for f in json.loads(out.read_text())["features"]}
     assert str(SEED) in sources and str(bad_inputs / "json_article.json") in sources
 
@@ -61,11 +64,31 @@ def test_bad_published_date_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "2023-13-45" in capsys.readouterr().err
 
 
-def test_no_places_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_article_without_places_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     article = tmp_path / "markets.txt"
     article.write_text("Markets fell\n\nShares fell sharply on Monday as investors worried about rates.\n")
-    assert run("extract", str(article), "-o", str(tmp_path / "out.geojson")) == 2
-    assert "markets.txt: no places found" in capsys.readouterr().err
+    store = tmp_path / "store.gpkg"
+    assert run("ingest", str(article), str(SEED), "--published", SEED_PUBLISHED, "--store", str(store)) == 0
+    err = capsys.readouterr().err
+    assert "warning: " in err and "markets.txt: no places found" in err and "error:" not in err
+    from geo.store import EventStore
+
+    assert "Markets fell" in set(EventStore(store).articles()["title"])  # kept: ingesting it again adds nothing
+
+
+def test_json_nested_a_thousand_deep_is_one_bad_file_among_good_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "deep.json").write_text('{"a": ' * 1000 + '"x"' + "}" * 1000)
+    (tmp_path / "deeper.json").write_text("[" * 100_000)
+    (tmp_path / "seed.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    store = tmp_path / "store.gpkg"
+    assert run("ingest", str(tmp_path), "--published", SEED_PUBLISHED, "--store", str(store)) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2 and all("nested too deeply" in line for line in errors)
+    from geo.store import EventStore
+
+    assert len(EventStore(store).events()) == 6  # the seed's events are stored
 
 
 def test_ingest_twice_adds_nothing_and_export_writes_the_store(
