@@ -181,7 +181,7 @@ def _cmd_gazetteer(ns: argparse.Namespace) -> int:
     from . import gazetteer as gz
 
     if ns.action == "add":
-        return _gazetteer_add(ns.files)
+        return _gazetteer_add(ns.files, ns.replace)
     if ns.action == "build":
         gaz = gz.get_gazetteer()
         print(f"gazetteer ready: {len(gaz)} places, {len(gaz.admin_areas)} admin areas", file=sys.stderr)
@@ -204,30 +204,35 @@ def _cmd_gazetteer(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _gazetteer_add(files: Sequence[str]) -> int:
-    import shutil
-
-    from .supplements import read_any_supplement
+def _gazetteer_add(names: Sequence[str], replace: bool) -> int:
+    from .gazetteer import add_supplement
+    from .supplements import SUPPLEMENT_SUFFIXES
 
     run = _Run()
-    target = settings.user_gazetteer_dir
-    for raw in files:
+    files: list[Path] = []
+    for raw in names:
         path = Path(raw)
-        if not path.is_file():
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPLEMENT_SUFFIXES)
+            if not found:
+                run.problem(f"{path}: no supplement files ({', '.join(SUPPLEMENT_SUFFIXES)}) in this folder")
+            files += found
+        elif not path.is_file():
             run.problem(f"{path}: no such file")
-            continue
+        else:
+            files.append(path)
+    if not files and not run.problems:
+        run.problem("name a supplement file or a folder of them")
+    for path in files:
         try:
-            rows = read_any_supplement(path)
+            added = add_supplement(path, replace=replace)
         except GeoError as err:
             run.problem(str(err))
             continue
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target / path.name)
-        print(f"{path.name}: {len(rows)} places added (kept in {target})", file=sys.stderr)
-    if run.problems < len(files):
-        from .gazetteer import get_gazetteer
-
-        get_gazetteer()  # rebuild the supplement layer now rather than on first use
+        if added:
+            print(f"{path.name}: {added} places added (kept in {settings.user_gazetteer_dir})", file=sys.stderr)
+        else:
+            print(f"{path.name}: already added, nothing changed", file=sys.stderr)
     return run.status
 
 
@@ -331,9 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_incidents)
 
     p = verbs.add_parser("gazetteer", help="build the index, look names up, add supplements")
-    p.add_argument("action", choices=("build", "lookup", "add", "list"))
-    p.add_argument("files", nargs="*", metavar="NAME_OR_FILE")
-    p.set_defaults(func=_cmd_gazetteer)
+    p.set_defaults(func=_cmd_gazetteer, files=[], replace=False)
+    actions = p.add_subparsers(dest="action", required=True)
+    actions.add_parser("build", help="build (or check) the cached index")
+    actions.add_parser("list", help="the supplement files in use")
+    a = actions.add_parser("lookup", help="the places and regions a name may be")
+    a.add_argument("files", nargs="+", metavar="NAME")
+    a = actions.add_parser("add", help="check supplement files (or folders of them) and keep them")
+    a.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER", help=".csv supplements, GeoNames .txt/.zip dumps")
+    a.add_argument("--replace", action="store_true", help="replace a different supplement of the same name")
 
     p = verbs.add_parser("geocode", help="geocode a column of location strings in a CSV table")
     p.add_argument("path", metavar="FILE.csv")

@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import bisect
 import csv
+import filecmp
 import functools
 import hashlib
 import json
 import logging
+import os
 import pickle
+import shutil
 import statistics
 import unicodedata
 from array import array
@@ -45,7 +48,7 @@ from typing import Any
 from . import settings
 from .cachefiles import write_pickle
 from .errors import GazetteerError
-from .supplements import read_any_supplement
+from .supplements import SUPPLEMENT_SUFFIXES, read_any_supplement
 
 __all__ = [
     "ALTERNATE",
@@ -224,7 +227,8 @@ def _coded(name: str, values: list[str]) -> dict[str, Any]:
     """A column of few distinct strings as codes into a list of them."""
     distinct = sorted(set(values))
     code = {v: i for i, v in enumerate(distinct)}
-    return {f"{name}_values": distinct, name: array("H", [code[v] for v in values])}
+    typecode = "H" if len(distinct) <= 1 << 16 else "I"  # a GeoNames dump has thousands of sources
+    return {f"{name}_values": distinct, name: array(typecode, [code[v] for v in values])}
 
 
 class _Layer:
@@ -458,17 +462,39 @@ def _cities_path() -> Path:
 
 def supplement_files() -> list[Path]:
     """The shipped border supplement and the user's supplements, in load order."""
-    files = [settings.data_dir / "supplement_border.csv"]
-    if settings.user_gazetteer_dir.is_dir():
-        files += sorted(p for p in settings.user_gazetteer_dir.iterdir() if p.is_file())
-    return [p for p in files if p.is_file()]
+    shipped = settings.data_dir / "supplement_border.csv"
+    return [p for p in [shipped] if p.is_file()] + _user_supplements()
+
+
+_warned_strays: set[Path] = set()
+
+
+def _user_supplements() -> list[Path]:
+    """Supplement files in the user's folder, by name; other files there are skipped with a warning."""
+    folder = settings.user_gazetteer_dir
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue  # a copy being added, or a folder
+        if path.suffix.lower() in SUPPLEMENT_SUFFIXES:
+            files.append(path)
+        elif path not in _warned_strays:
+            _warned_strays.add(path)
+            logger.warning("%s: not a supplement (%s), skipped", path, ", ".join(SUPPLEMENT_SUFFIXES))
+    return files
 
 
 def _fingerprint(paths: Iterable[Path], salt: str) -> str:
+    """A key for files by name, size and modification time, not by folder.
+
+    A copy made with its times kept has the key of its original (``add_supplement`` relies on it).
+    """
     h = hashlib.sha256(f"v{INDEX_VERSION}|{salt}".encode())
     for path in paths:
         st = path.stat()
-        h.update(f"|{path.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode())
+        h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 
@@ -838,13 +864,24 @@ def build_base() -> dict[str, Any]:
     }
 
 
-def build_supplements(base: dict[str, Any], files: list[Path]) -> dict[str, Any]:
-    """Build the supplement layer over ``base`` from supplement CSVs and GeoNames dumps."""
+def build_supplements(base: dict[str, Any], files: list[Path], *, strict: Path | None = None) -> dict[str, Any]:
+    """Build the supplement layer over ``base`` from supplement CSVs and GeoNames dumps.
+
+    A file that cannot be read is skipped with a warning naming it (a broken file in the
+    user's folder must not stop every command), except ``strict``, whose errors are raised.
+    """
     ids = base["table"]["geonameid"]
     builder = _LayerBuilder(offset=len(ids), known_ids={g: i for i, g in enumerate(ids) if g > 0})
     for path in files:
-        for row in read_any_supplement(path):
-            builder.add_place(**row)
+        try:
+            places = read_any_supplement(path)
+        except (GazetteerError, OSError) as err:
+            if path == strict:
+                raise GazetteerError(str(err)) from err
+            logger.warning("supplement skipped: %s", err)
+            continue
+        for place in places:
+            builder.add_place(**place)
     focus = set(builder.focus_rows())
     table = base["table"]
     base_countries = [table["country_values"][c] for c in table["country"]]
@@ -887,6 +924,41 @@ def load_gazetteer() -> Gazetteer:
     base = _cached("gazetteer", base_fp, build_base)
     supplements = _cached("supplements", sup_fp, lambda: build_supplements(base, files)) if files else None
     return Gazetteer(base, supplements)
+
+
+def add_supplement(path: Path, *, replace: bool = False) -> int:
+    """Keep a copy of the supplement ``path`` in the user's folder; return its places (0: already there).
+
+    The file is checked fully first: its rows are read and the index is built with it (and
+    cached, so the next command starts at once); only then is it copied, under a temporary
+    name renamed into place. A different file of the same name already added is an error
+    unless ``replace``.
+    """
+    rows = read_any_supplement(path)
+    target = settings.user_gazetteer_dir / path.name
+    if target.exists():
+        if filecmp.cmp(path, target, shallow=False):
+            return 0
+        if not replace:
+            raise GazetteerError(
+                f"{path.name}: a different supplement of that name was added before ({target});"
+                " rename the new file, or add it with --replace"
+            )
+    # the files as they will be after the copy, with the new one read from where it is now
+    others = [p for p in _user_supplements() if p.name != path.name]
+    shipped = [p for p in supplement_files() if p.parent != settings.user_gazetteer_dir]
+    files = shipped + sorted([*others, path], key=lambda p: p.name)
+    try:
+        base_fp = _base_fingerprint()
+        base = _cached("gazetteer", base_fp, build_base)
+        _cached("supplements", _fingerprint(files, base_fp), lambda: build_supplements(base, files, strict=path))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.with_name(f".{target.name}.adding")
+        shutil.copy2(path, staging)  # times kept: the copy has the key of the layer just built
+        os.replace(staging, target)
+    except (OSError, ValueError, OverflowError) as err:
+        raise GazetteerError(f"{path.name}: not added ({err})") from err
+    return len(rows)
 
 
 _loaded: Gazetteer | None = None

@@ -8,7 +8,8 @@ Two formats are read:
   it): every populated place (feature class P) in it, with its alternate names.
 
 The project ships ``data/supplement_border.csv``; users add files with
-``python -m geo gazetteer add FILE``, which copies them into
+``python -m geo gazetteer add FILE|DIR`` (:func:`geo.gazetteer.add_supplement`), which checks a
+file fully, by building the index with it, before keeping a copy in
 :data:`geo.settings.user_gazetteer_dir`. Either way the resolver uses them like GeoNames entries.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,9 +25,24 @@ from typing import Any
 
 from .errors import GazetteerError
 
-__all__ = ["SUPPLEMENT_COLUMNS", "read_any_supplement", "read_geonames_dump", "read_supplement"]
+__all__ = [
+    "SUPPLEMENT_COLUMNS",
+    "SUPPLEMENT_SUFFIXES",
+    "read_any_supplement",
+    "read_geonames_dump",
+    "read_supplement",
+]
 
 SUPPLEMENT_COLUMNS = ("name", "alternate_names", "lat", "lon", "country", "admin1", "kind", "source")
+SUPPLEMENT_SUFFIXES = (".csv", ".txt", ".zip")
+# A place name never holds control characters (NUL among them), HTML or Markdown markup, or a URL;
+# a supplement row whose name does is refused, whatever page later shows the name.
+_MARKUP = re.compile(r"[\x00-\x1f\x7f<>\[\]{}`*\\]|://")
+
+
+def _markup_in(name: str) -> str | None:
+    found = _MARKUP.search(name)
+    return None if found is None else repr(found.group())
 
 
 def read_supplement(path: Path) -> list[dict[str, Any]]:
@@ -68,6 +85,10 @@ def _supplement_row(file: str, line_no: int, row: dict[str, Any]) -> dict[str, A
     if not source:
         raise GazetteerError(f"{where}: no source given for {name!r}")
     alternates = [a.strip() for a in (row.get("alternate_names") or "").split("|") if a.strip()]
+    for label in (name, *alternates):
+        bad = _markup_in(label)
+        if bad:
+            raise GazetteerError(f"{where}: the name {label!r} holds {bad}; place names are plain text")
     return {
         "name": name,
         "alternates": alternates,
@@ -107,13 +128,13 @@ def _dump_rows(file: str, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
                     f"{file}, line {line_no}: {len(cols)} tab-separated columns;"
                     f" a GeoNames dump has {_GEONAMES_DUMP_COLUMNS}"
                 )
-            if cols[6] != "P":
+            if cols[6] != "P" or _markup_in(cols[1]):
                 continue
             try:
                 yield {
                     "geonameid": int(cols[0]),
                     "name": cols[1],
-                    "alternates": [a for a in cols[3].split(",") if a],
+                    "alternates": [a for a in cols[3].split(",") if a and not _markup_in(a)],
                     "lat": float(cols[4]),
                     "lon": float(cols[5]),
                     "country": cols[8],

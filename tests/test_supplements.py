@@ -122,3 +122,79 @@ def test_supplement_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(GazetteerError, match="not UTF-8"):
         read_supplement(path)
+
+
+HEADER = "name,alternate_names,lat,lon,country,admin1,kind,source\n"
+
+
+def test_a_supplement_with_70000_sources_is_added_and_read(user_dir: Path, tmp_path: Path) -> None:
+    big = tmp_path / "many_sources.csv"
+    rows = (f"Testvillage{n:05d},,{50 + n / 1e6:.6f},36.1,RU,09,village,survey sheet {n}\n" for n in range(70_000))
+    big.write_text(HEADER + "".join(rows), encoding="utf-8")
+    assert main(["gazetteer", "add", str(big)]) == 0
+    (match,) = get_gazetteer().lookup("Testvillage69999")
+    assert match.place.source == "survey sheet 69999"
+    assert main(["gazetteer", "build"]) == 0  # later commands work too
+
+
+def test_a_supplement_that_fails_is_not_kept(user_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "ok_rows.csv"
+    path.write_text(HEADER + "Testovka Vtoraya,,50.4,35.7,RU,09,village,sheet M-37\n", encoding="utf-8")
+
+    def overflow(*args: object, **kwargs: object) -> None:
+        raise OverflowError("unsigned short is greater than maximum")
+
+    monkeypatch.setattr(geo.gazetteer, "build_supplements", overflow)  # the build dies after the rows were read
+    assert main(["gazetteer", "add", str(path)]) == 2
+    assert not user_dir.exists() or not list(user_dir.iterdir())
+
+
+def test_two_supplements_of_one_name_do_not_replace_each_other(
+    user_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a" / "villages.csv", tmp_path / "b" / "villages.csv"
+    for path, name in ((first, "Testovka Pervaya"), (second, "Testovka Vtoraya")):
+        path.parent.mkdir()
+        path.write_text(HEADER + f"{name},,50.4,35.7,RU,09,village,sheet M-37\n", encoding="utf-8")
+    assert main(["gazetteer", "add", str(first)]) == 0
+    assert main(["gazetteer", "add", str(first)]) == 0
+    assert "already added" in capsys.readouterr().err
+    assert main(["gazetteer", "add", str(second)]) == 2
+    assert "a different supplement of that name" in capsys.readouterr().err
+    assert get_gazetteer().lookup("Testovka Pervaya") and not get_gazetteer().lookup("Testovka Vtoraya")
+    assert main(["gazetteer", "add", "--replace", str(second)]) == 0
+    assert get_gazetteer().lookup("Testovka Vtoraya") and not get_gazetteer().lookup("Testovka Pervaya")
+
+
+def test_a_folder_of_supplements_is_added_and_stray_files_are_skipped(
+    user_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "one.csv").write_text(HEADER + "Testovka Pervaya,,50.4,35.7,RU,09,village,sheet 1\n", encoding="utf-8")
+    (folder / "two.csv").write_text(HEADER + "Testovka Vtoraya,,50.5,35.8,RU,09,village,sheet 2\n", encoding="utf-8")
+    (folder / "README.md").write_text("# my villages\n", encoding="utf-8")
+    assert main(["gazetteer", "add", str(folder)]) == 0
+    assert sorted(p.name for p in user_dir.iterdir()) == ["one.csv", "two.csv"]
+    (user_dir / "README.md").write_text("# notes\n", encoding="utf-8")  # put there by hand
+    geo.gazetteer._warned_strays.clear()
+    with caplog.at_level("WARNING"):
+        (event,) = events_of("Shelling hit the village of Testovka Vtoraya in the Belgorod region on Monday.")
+    assert event[0] == "Testovka Vtoraya"
+    assert any("README.md: not a supplement" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Evil\x00Town", "<img src=x onerror=alert(1)>", "![x](http://example.invalid/x.png)", "[link](javascript:x)"],
+)
+def test_names_with_nul_html_or_markdown_are_refused(tmp_path: Path, user_dir: Path, name: str) -> None:
+    path = tmp_path / "marked.csv"
+    path.write_text(HEADER + f'"{name}",,50.4,35.7,RU,09,village,sheet 1\n', encoding="utf-8")
+    with pytest.raises(GazetteerError, match="place names are plain text"):
+        read_supplement(path)
+    alternate = tmp_path / "marked_alternate.csv"
+    alternate.write_text(HEADER + f'Testovo,"Testovo|{name}",50.4,35.7,RU,09,village,sheet 1\n', encoding="utf-8")
+    with pytest.raises(GazetteerError, match="line 2: the name"):
+        read_supplement(alternate)
+    assert main(["gazetteer", "add", str(path)]) == 2 and not user_dir.exists()
