@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .patterns import first_letters, words_then
@@ -180,21 +181,28 @@ def find_time_expressions(text: str, published: dt.date | None) -> list[TimeExpr
             found.append(TimeExpression(text[start : m.end()], start, m.end(), date, "day"))
     for m in _RELATIVE.finditer(text) if not words.isdisjoint(_RELATIVE_WORDS) else ():
         add(m, *_relative(m.group(1).lower(), published))
-    for m in _MONTH_ONLY.finditer(text) if months else ():
-        if not m.group(1)[0].isupper():
-            continue
-        month = _MONTHS[m.group(1).lower()]
-        year = int(m.group(2)) if m.group(2) else None
-        first = _with_year(month, 1, year, published)
-        if not _history(text, m, first, 31, published):
+    for m, first, told in _months_and_years(text, published, months=months, years=years):
+        if told is None:
             add(m, first, "range")
-    for m in _YEAR_ONLY.finditer(text) if years else ():
-        new_year = dt.date(int(m.group(1)), 1, 1)
-        if not _history(text, m, new_year, 365, published):
-            add(m, new_year, "range")
     for m in _BACKGROUND.finditer(text) if background else ():
         found.append(TimeExpression(m.group(0), m.start(), m.end(), None, "background"))
     return _without_overlaps(found)
+
+
+def _months_and_years(
+    text: str, published: dt.date | None, *, months: bool = True, years: bool = True
+) -> Iterator[tuple[re.Match[str], dt.date | None, re.Match[str] | None]]:
+    """Each bare month ("in September 2022") and year ("in 2014") with the first day it names.
+
+    The third item is the modifier that makes it a place's history ("liberated in ..."), if any.
+    """
+    for m in _MONTH_ONLY.finditer(text) if months else ():
+        if m.group(1)[0].isupper():
+            first = _with_year(_MONTHS[m.group(1).lower()], 1, int(m.group(2)) if m.group(2) else None, published)
+            yield m, first, _history(text, m, first, 31, published)
+    for m in _YEAR_ONLY.finditer(text) if years else ():
+        new_year = dt.date(int(m.group(1)), 1, 1)
+        yield m, new_year, _history(text, m, new_year, 365, published)
 
 
 def _history(
@@ -213,19 +221,7 @@ def history_spans(text: str, published: dt.date | None) -> list[tuple[int, int]]
     """
     if published is None or not _DIGIT.search(text):
         return []
-    spans = []
-    for pattern, days in ((_MONTH_ONLY, 31), (_YEAR_ONLY, 365)):
-        for m in pattern.finditer(text):
-            if pattern is _MONTH_ONLY:
-                if not m.group(1)[0].isupper():
-                    continue
-                start = _with_year(_MONTHS[m.group(1).lower()], 1, int(m.group(2)) if m.group(2) else None, published)
-            else:
-                start = dt.date(int(m.group(1)), 1, 1)
-            told = _history(text, m, start, days, published)
-            if told is not None:
-                spans.append((told.start(), m.end()))
-    return spans
+    return [(told.start(), m.end()) for m, _, told in _months_and_years(text, published) if told is not None]
 
 
 def _relative(phrase: str, published: dt.date | None) -> tuple[dt.date | None, str]:
