@@ -368,12 +368,7 @@ def _list_members(
                 continue
             lowered = [normalize(_strip_possessive(t.text)) for t in run]
             if any(
-                w in _LIST_MEMBER_STOP
-                or w in _TITLES
-                or w in _MONTHS_DAYS
-                or w in _NOT_PLACES
-                or w.rstrip("s") in _ORGANISATION_WORDS
-                or w in _ORGANISATION_WORDS
+                w in _LIST_MEMBER_STOP or w in _TITLES or w in _MONTHS_DAYS or w in _NOT_PLACES or _organisation_word(w)
                 for w in lowered
             ):
                 continue
@@ -477,9 +472,9 @@ def _match_run(
         iso = senses.country.iso if senses.country is not None else senses.demonym
         if iso is not None:
             span = _Span(sentence, run, 0, 1, gazetteer)
-            if senses.country is None and _ACTOR_AFTER.match(text, run[0].end):
-                return [span.mention(name, "demonym", country=iso)._replace(role="actor")]
-            return [span.mention(name, "country" if senses.country is not None else "demonym", country=iso)]
+            if senses.country is None:
+                return [_demonym(span.mention(name, "demonym", country=iso), text, run[0].end)]
+            return [span.mention(name, "country", country=iso)]
     whole = _unknown_settlement(text, run, sentence, gazetteer)
     if whole is not None:
         return [whole]
@@ -583,6 +578,11 @@ def _district_town(key: str, gazetteer: Gazetteer) -> list[Match]:
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "de", "del", "la"})
 
 
+def _demonym(found: Mention, text: str, end: int) -> Mention:
+    """A demonym before an actor noun ("Ukrainian forces") names who acted, not where."""
+    return found._replace(role="actor") if _ACTOR_AFTER.match(text, end) else found
+
+
 def _in_organisation_name(text: str, run: list[_Token]) -> bool:
     """Whether the run is part of a longer name ending in an organisation word.
 
@@ -594,7 +594,12 @@ def _in_organisation_name(text: str, run: list[_Token]) -> bool:
         if n == 6 or not (word[0].isupper() or word in _NAME_CONNECTORS):
             break
         words.append(normalize(word))
-    return any(w in _ORGANISATION_WORDS or w.rstrip("s") in _ORGANISATION_WORDS for w in map(_strip_possessive, words))
+    return any(_organisation_word(w) for w in map(_strip_possessive, words))
+
+
+def _organisation_word(word: str) -> bool:
+    """Whether the word ends an organisation's name ("forces", "guard", "administrations")."""
+    return word in _ORGANISATION_WORDS or word.rstrip("s") in _ORGANISATION_WORDS
 
 
 def _is_place_key(gazetteer: Gazetteer, name: str) -> bool:
@@ -684,8 +689,7 @@ def _classify(span: _Span, gazetteer: Gazetteer, title_case: _TitleCase, *, know
     if country is not None and not region_cue:
         return span.mention(name, "country", country=country.iso)
     if senses.demonym is not None:
-        found = span.mention(name, "demonym", country=senses.demonym)
-        return found._replace(role="actor") if _ACTOR_AFTER.match(text, span.end) else found
+        return _demonym(span.mention(name, "demonym", country=senses.demonym), text, span.end)
     if not region_cue and senses.continent is not None:
         return span.mention(name, "continent")
     gazetteer_knows, regions = senses.known, senses.regions
