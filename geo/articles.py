@@ -28,6 +28,7 @@ from typing import Any
 
 from . import settings
 from .errors import ArticleError
+from .language import READ_LANGUAGES, detect_language, language_name
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -55,6 +56,7 @@ class Article:
     text: str
     published: dt.date | None = None
     source: str = ""
+    language: str = "en"  # ISO 639-1: "en", "ru" or "uk" (see geo.language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,20 +288,19 @@ def article_from_text(
     body = "\n\n".join(body_lines)
     if not body.strip():
         raise ArticleError(f"{name}: empty (no text)")
-    if _mostly_cyrillic(body):
-        raise ArticleError(f"{name}: the text is in Cyrillic script; only English-language articles are read")
+    language = detect_language(body)
+    if language not in READ_LANGUAGES:
+        raise ArticleError(
+            f"{name}: the text is in {language_name(language)}; only English, Russian and Ukrainian articles are read"
+        )
     return Article(
         id=article_id(body),
         title=title,
         text=body,
         published=parse_published(published, where=name),
         source=source,
+        language=language,
     )
-
-
-def _mostly_cyrillic(text: str) -> bool:
-    letters = [ch for ch in text[:20_000] if ch.isalpha()]
-    return bool(letters) and sum(0x400 <= ord(ch) <= 0x52F for ch in letters) > len(letters) / 2
 
 
 def read_articles(path: str | Path, *, published: dt.date | str | None = None) -> list[Article]:

@@ -96,6 +96,7 @@ class Event:
     distance_to_border_km: float | None = None
     border_side: str | None = None
     reviewed: bool = False
+    language: str = "en"  # the article's; evidence is verbatim in it
 
 
 class _SentenceFacts:
@@ -811,4 +812,5 @@ def _to_event(
         places=_event_places(draft, by_sentence),
         distance_to_border_km=border[0],
         border_side=border[1],
+        language=article.language,
     )

@@ -47,6 +47,12 @@ def extract(article: Article, *, gazetteer: Gazetteer | None = None, online: Onl
     lacks; without it (the default) nothing leaves the machine.
     """
     gaz = gazetteer or get_gazetteer()
+    if article.language != "en":  # Russian or Ukrainian: read through the English gloss
+        from .gloss import gloss_article, glossed_events
+
+        gloss = gloss_article(article, gaz)
+        found = extract_events(gloss.article, resolve_article(gloss.article, gazetteer=gaz, online=online), gaz)
+        return glossed_events(found, gloss)
     return extract_events(article, resolve_article(article, gazetteer=gaz, online=online), gaz)
 
 

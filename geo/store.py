@@ -90,6 +90,7 @@ EVENT_COLUMNS: dict[str, str] = {
     "source": "string",
     "published": "string",
     "reviewed": "boolean",
+    "language": "string",
 }
 JSON_COLUMNS = ("actors", "places", "evidence_spans")
 

@@ -1,0 +1,547 @@
+r"""Russian and Ukrainian articles read through an English gloss.
+
+The extractor's rules (place roles, lists, dates, background, namesakes, fallbacks, merging)
+are written once, for English. A Russian or Ukrainian article is turned, word by word, into
+the English those rules read, with a map from every glossed word back to the original text:
+
+* **event words, dates and facts** come from a lexicon per language (``lexicons/ru.json``,
+  ``lexicons/uk.json``): lemmas whose every inflected form is derived with pymorphy3's
+  dictionaries (``обстрелом``, ``обстрелы`` → "shelling"), fixed phrases (``минулої доби`` →
+  "over the past day") and prepositions read by the case of the word after them (``на
+  Харківщині`` → "in", ``удар на Махачкалу`` → "on");
+* **place names** are lemmatised by pymorphy3 (``в Судже`` → Суджа, ``під Вовчанськом`` →
+  Вовчанськ, ``Старому Салтові`` → Старий Салтів) and looked up among the gazetteer's
+  Cyrillic names; a known place is written by its English name, an unknown one transliterated
+  (``Песчаное`` → Peschanoye), so the resolver, namesake rules and fallbacks of the English path
+  apply unchanged;
+* **areas**: an adjective before ``область``/``район``/``громада`` (``Белгородской области``,
+  ``Куп’янського району``) and the ``-щина`` names (``Харківщина``) become "Belgorod Oblast",
+  "Kupiansk district", "Kharkiv region".
+
+:func:`read_glossed` then maps the events found in the gloss back: evidence is the original
+sentences, verbatim, and each event carries the article's ``language``.
+
+Examples
+--------
+>>> from geo.articles import article_from_text
+>>> text = "Обстрел\n\nВ результате обстрела Шебекино ранены двое мирных жителей."
+>>> art = article_from_text(text, published="2024-09-06")
+>>> gloss_article(art).article.text
+'Shelling of Shebekino wounded two civilians.'
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .articles import Article
+from .events import Event
+from .gazetteer import Gazetteer, get_gazetteer
+
+__all__ = ["Gloss", "gloss_article", "glossed_events"]
+
+_LEXICONS = Path(__file__).parent / "lexicons"
+# Words (with inner apostrophes or hyphens), numbers, runs of white space, anything else.
+_TOKEN = re.compile(r"[^\W\d_]+(?:[’'ʼ‘`-][^\W\d_]+)*|\d+(?:[.,:]\d+)*|\s+|.", re.S)
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
+_QUOTES = {"«": "“", "»": "”", "„": "“"}
+_SENTENCE_END = frozenset(".!?…")
+_MAX_PHRASE = 4
+_ADJECTIVE_SUFFIX = re.compile(r"(?:ськ|цьк|ск|цк)(?:ий|ій|ой|а|е|ая|ое|ого|ої|ому|ій|ом|им|ої)?$")
+_SHCHYNA = re.compile(r"щин[аиіуоеы]?$|щиною$|щині$")
+_STEM_ENDINGS = ("", "ськ", "ск", "а", "и", "ы", "е", "о", "ка", "ів", "ев", "ов", "ино", "ово")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str  # the English written for it
+    start: int  # its span in the original text
+    end: int
+    preposition: bool = False
+    noun: bool = False  # a noun from the lexicon (a name after it is its genitive)
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """An article in English gloss, with the way back to the original text."""
+
+    article: Article  # the gloss: same id, title and text in English
+    original: Article
+    language: str
+    _starts: tuple[int, ...]  # where each piece begins in the gloss
+    _pieces: tuple[_Piece, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that the gloss span ``start:end`` was written for."""
+        first = max(0, bisect.bisect_right(self._starts, start) - 1)
+        last = max(first, bisect.bisect_left(self._starts, end) - 1)
+        covered = [p for p in self._pieces[first : last + 1] if p.text.strip()] or [self._pieces[first]]
+        lo, hi = covered[0].start, covered[-1].end
+        text = self.original.text
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        while hi > lo and text[hi - 1].isspace():
+            hi -= 1
+        return lo, hi
+
+
+class _Lexicon:
+    """One language's glosses, every inflected form of each lemma derived once per process."""
+
+    def __init__(self, language: str) -> None:
+        import pymorphy3
+
+        data = json.loads((_LEXICONS / f"{language}.json").read_text(encoding="utf-8"))
+        self.language = language
+        self.morph = pymorphy3.MorphAnalyzer(lang=language)
+        self.forms: dict[str, str] = {}
+        self.time_forms: dict[str, str] = {}
+        for section, into in (("time", self.time_forms), ("words", self.forms)):
+            for lemma, gloss in data[section].items():
+                for form in self._inflections(lemma):
+                    into.setdefault(form, gloss)
+        for word, gloss in data["months"].items():
+            self.forms.setdefault(word, gloss)
+        self.phrases = {tuple(k.split()): v for k, v in data["phrases"].items()}
+        self.prepositions: dict[str, Any] = data["prepositions"]
+        self.settlements: dict[str, str] = data["settlement_nouns"]
+        self.areas: dict[str, str] = data["area_nouns"]
+        self.abbreviations: dict[str, str] = data["abbreviations"]
+
+    def _inflections(self, lemma: str) -> set[str]:
+        forms = {lemma}
+        for parse in self.morph.parse(lemma):
+            if parse.normal_form == lemma or parse.word == lemma:
+                forms.update(f.word for f in parse.lexeme)
+        forms |= {f.replace("ё", "е") for f in forms}
+        return {f.translate(_APOSTROPHES) for f in forms} | forms
+
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 -- one lexicon per language, kept for the process
+    def parse(self, word: str) -> tuple[Any, ...]:
+        return tuple(self.morph.parse(word)[:4])
+
+    def lemma(self, word: str) -> str:
+        parses = self.parse(word.lower())
+        return str(parses[0].normal_form) if parses else word.lower()
+
+    def case_of(self, word: str) -> set[str]:
+        return {str(p.tag.case) for p in self.parse(word.lower()) if p.tag.case}
+
+    def nominatives(self, word: str) -> list[str]:
+        """Candidate dictionary forms of a name: as written, then each parse in the nominative."""
+        out = [word]
+        for p in self.parse(word):
+            nominative = p.inflect({"nomn"})
+            for form in (nominative.word if nominative else None, p.normal_form):
+                if form:
+                    cased = _cased_like(form, word)
+                    if cased not in out:
+                        out.append(cased)
+        return out
+
+    def nominative(self, word: str) -> str:
+        """The word in the nominative: as written when it may be nominative already."""
+        parses = self.parse(word)
+        if not parses or any(p.tag.case == "nomn" for p in parses):
+            return word
+        candidates = self.nominatives(word)
+        return candidates[1] if len(candidates) > 1 else word
+
+    def is_name(self, word: str) -> bool:
+        """Whether pymorphy3 reads the word as a place, person or organisation name."""
+        return any(
+            {"Geox", "Name", "Surn", "Patr", "Orgn"} & set(str(p.tag).replace(" ", ",").split(","))
+            for p in self.parse(word)
+        )
+
+    def is_noun(self, word: str) -> bool:
+        parses = self.parse(word)
+        return bool(parses) and parses[0].tag.POS == "NOUN"
+
+    def known_common_word(self, word: str) -> bool:
+        """A dictionary word that is not a name (a sentence's first word, capitalised)."""
+        parses = self.parse(word.lower())
+        return bool(parses) and parses[0].is_known and not self.is_name(word)
+
+    def transliterate(self, word: str) -> str:
+        if self.language == "uk":
+            import translitua
+
+            return str(translitua.translit(word))
+        import iuliia
+
+        return str(iuliia.WIKIPEDIA.translate(word))
+
+
+@functools.cache
+def _lexicon(language: str) -> _Lexicon:
+    return _Lexicon(language)
+
+
+def _cased_like(form: str, model: str) -> str:
+    if model.isupper() and len(model) > 1:
+        return form.upper()
+    return "-".join(part[:1].upper() + part[1:] for part in form.split("-")) if model[:1].isupper() else form
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _is_word(token: str) -> bool:
+    return token[:1].isalpha()
+
+
+def _is_cyrillic_word(token: str) -> bool:
+    return any(0x400 <= ord(ch) <= 0x52F for ch in token[:3])
+
+
+class _Writer:
+    """Turns one text into gloss pieces."""
+
+    def __init__(self, text: str, lexicon: _Lexicon, gazetteer: Gazetteer) -> None:
+        self.text, self.lex, self.gaz = text, lexicon, gazetteer
+        self.tokens = _tokens(text)
+        self.pieces: list[_Piece] = []
+
+    # -- output ----------------------------------------------------------------------------
+    def emit(self, gloss: str, start: int, end: int, *, preposition: bool = False, noun: bool = False) -> None:
+        if gloss.strip() and self.at_sentence_start():
+            gloss = _capitalised(gloss)
+        self.pieces.append(_Piece(gloss, start, end, preposition, noun))
+
+    def at_sentence_start(self) -> bool:
+        for piece in reversed(self.pieces):
+            if "\n" in piece.text:
+                return True
+            if piece.text.strip():
+                return piece.text.rstrip()[-1] in _SENTENCE_END or piece.text.rstrip()[-1] in '“"—–:'
+        return True
+
+    def emit_name(self, english: str, start: int, end: int) -> None:
+        """A name; after a noun it is that noun's genitive ("обстрел Шебекино": "shelling of Shebekino")."""
+        last = next((p for p in reversed(self.pieces) if p.text.strip()), None)
+        self.emit(f"of {english}" if last is not None and last.noun else english, start, end)
+
+    def emit_space(self, token: str, start: int, end: int) -> None:
+        last = next((p.text for p in reversed(self.pieces) if p.text), "")
+        if "\n" in token:
+            self.emit("\n\n" if token.count("\n") > 1 else "\n", start, end)
+        elif last and not last[-1].isspace():
+            self.emit(" ", start, end)
+
+    def drop_preposition(self) -> None:
+        """A time word takes the place of the preposition before it ("в четверг": "on Thursday")."""
+        for k in range(len(self.pieces) - 1, -1, -1):
+            piece = self.pieces[k]
+            if piece.preposition:
+                self.pieces[k] = replace(piece, text="", preposition=False)
+                if k + 1 < len(self.pieces) and self.pieces[k + 1].text == " ":
+                    self.pieces[k + 1] = replace(self.pieces[k + 1], text="")
+                return
+            if piece.text.strip():
+                return
+
+    # -- reading ---------------------------------------------------------------------------
+    def words_from(self, i: int, n: int) -> list[int]:
+        """Indexes of up to ``n`` word tokens from ``i`` on, separated by white space only."""
+        out: list[int] = []
+        k = i
+        while k < len(self.tokens) and len(out) < n:
+            token = self.tokens[k][0]
+            if _is_word(token):
+                out.append(k)
+            elif not token.isspace() or "\n" in token:
+                break
+            k += 1
+        return out
+
+    def sentence_initial(self, i: int) -> bool:
+        for k in range(i - 1, -1, -1):
+            token = self.tokens[k][0]
+            if token.isspace():
+                if "\n" in token:
+                    return True
+                continue
+            return token in _SENTENCE_END or token in '«“"—–-:'
+        return True
+
+    def write(self) -> list[_Piece]:
+        i = 0
+        while i < len(self.tokens):
+            i = self.step(i)
+        return self.pieces
+
+    def step(self, i: int) -> int:
+        token, start, end = self.tokens[i]
+        if token.isspace():
+            self.emit_space(token, start, end)
+            return i + 1
+        if not _is_word(token) or not _is_cyrillic_word(token):
+            self.emit(_QUOTES.get(token, token), start, end)
+            return i + 1
+        low = token.lower().translate(_APOSTROPHES)
+        phrase = self.phrase_at(i)
+        if phrase is not None:
+            j, gloss = phrase
+            if gloss.startswith(("overnight", "over the", "last night")):
+                self.drop_preposition()
+            self.emit(gloss, start, self.tokens[j][2])
+            return j + 1
+        abbreviation = self.abbreviation_at(i, low)
+        if abbreviation is not None:
+            return abbreviation
+        if low in self.lex.prepositions and not (token[0].isupper() and self.looks_like_name(i)):
+            self.emit(self.preposition(low, i), start, end, preposition=True)
+            return i + 1
+        capital = token[0].isupper()
+        if low in self.lex.time_forms and not (capital and not self.sentence_initial(i) and self.lex.is_name(token)):
+            self.drop_preposition()
+            self.emit(self.lex.time_forms[low], start, end)
+            return i + 1
+        if capital:
+            done = self.area_at(i)
+            if done is not None:
+                return done
+        proper = self.lex.forms.get(low, "")[:1].isupper()  # "Ukraine", "Russia", "Ukrainian forces"
+        if low in self.lex.forms and (proper or not capital or self.sentence_initial(i) or not self.looks_like_name(i)):
+            self.emit(self.lex.forms[low], start, end, noun=self.lex.is_noun(low))
+            return i + 1
+        lemma = self.lex.lemma(low)
+        if lemma in self.lex.settlements or low in self.lex.settlements:
+            return self.settlement_at(i, self.lex.settlements.get(lemma) or self.lex.settlements[low])
+        if capital:
+            return self.name_at(i)
+        return i + 1  # a word the extractor has no use for
+
+    def phrase_at(self, i: int) -> tuple[int, str] | None:
+        words = self.words_from(i, _MAX_PHRASE)
+        lowered = [self.tokens[k][0].lower().translate(_APOSTROPHES) for k in words]
+        for n in range(len(words), 1, -1):
+            gloss = self.lex.phrases.get(tuple(lowered[:n]))
+            if gloss is not None:
+                return words[n - 1], gloss
+        if lowered and (lowered[0],) in self.lex.phrases:
+            return words[0], self.lex.phrases[(lowered[0],)]
+        return None
+
+    def abbreviation_at(self, i: int, low: str) -> int | None:
+        """ "м. Куп'янськ", "с. Песчаное": the settlement noun, its full stop dropped."""
+        noun = self.lex.abbreviations.get(low)
+        if noun is None or i + 2 >= len(self.tokens) or self.tokens[i + 1][0] != ".":
+            return None
+        k = i + 2
+        while k < len(self.tokens) and self.tokens[k][0].isspace() and "\n" not in self.tokens[k][0]:
+            k += 1
+        if k >= len(self.tokens) or not self.tokens[k][0][:1].isupper():
+            return None
+        self.drop_preposition_if_in()
+        self.emit(f"in the {noun} of", self.tokens[i][1], self.tokens[i + 1][2])
+        self.emit(" ", self.tokens[i + 1][2], self.tokens[k][1])
+        return self.name_at(k)
+
+    def drop_preposition_if_in(self) -> None:
+        last = next((p for p in reversed(self.pieces) if p.text.strip()), None)
+        if last is not None and last.preposition and last.text == "in":
+            self.drop_preposition()
+
+    def preposition(self, low: str, i: int) -> str:
+        gloss = self.lex.prepositions[low]
+        if isinstance(gloss, str):
+            return gloss
+        nxt = self.words_from(i + 1, 1)
+        cases = self.lex.case_of(self.tokens[nxt[0]][0]) if nxt else set()
+        for case, english in gloss.items():
+            if case in cases:
+                return str(english)
+        return str(gloss["default"])
+
+    def looks_like_name(self, i: int) -> bool:
+        token = self.tokens[i][0]
+        return not self.sentence_initial(i) or self.lex.is_name(token) or bool(self.places(token))
+
+    def settlement_at(self, i: int, noun: str) -> int:
+        """A settlement noun before a name: "в поселке Климово" is "in the settlement of Klimovo"."""
+        _, start, end = self.tokens[i]
+        nxt = self.words_from(i + 1, 1)
+        if not noun:
+            return i + 1
+        if nxt and self.tokens[nxt[0]][0][:1].isupper():
+            self.emit(f"the {noun} of", start, end)
+            self.emit(" ", end, self.tokens[nxt[0]][1])
+            return self.name_at(nxt[0])
+        self.emit(f"the {noun}", start, end)
+        return i + 1
+
+    # -- names -----------------------------------------------------------------------------
+    def places(self, name: str) -> list[str]:
+        """English names of the places the gazetteer knows by ``name``."""
+        return list(dict.fromkeys(m.place.name for m in self.gaz.lookup(name)))
+
+    def name_at(self, i: int) -> int:
+        """A run of capitalised words: the longest part the gazetteer knows, else transliterated."""
+        run = [i]
+        for k in self.words_from(i + 1, 2):
+            if not self.tokens[k][0][:1].isupper() or self.tokens[k][0].lower() in self.lex.prepositions:
+                break
+            run.append(k)
+        for n in range(len(run), 0, -1):
+            english = self.known_name(run[:n])
+            if english is not None:
+                self.emit_name(english, self.tokens[run[0]][1], self.tokens[run[n - 1]][2])
+                return run[n - 1] + 1
+        token, start, end = self.tokens[i]
+        if self.sentence_initial(i) and self.lex.known_common_word(token):
+            return i + 1  # "Также", "Погибли": a common word, capitalised
+        self.emit_name(_capitalised(self.lex.transliterate(self.lex.nominative(token))), start, end)
+        return i + 1
+
+    def known_name(self, run: list[int]) -> str | None:
+        options = [self.lex.nominatives(self.tokens[k][0])[:4] for k in run]
+        for combo in _combinations(options):
+            name = " ".join(combo)
+            english = self.places(name)
+            if english:
+                return english[0] if len(english) == 1 else self.best_name(name, english)
+            if len(run) == 1:
+                area = self.gaz.regions(self.lex.transliterate(name))
+                if area:
+                    return area[0].name
+        return None
+
+    def best_name(self, name: str, english: list[str]) -> str:
+        """Of several English names for one Cyrillic one, the most populous place's."""
+        matches = sorted(self.gaz.lookup(name), key=lambda m: -m.place.population)
+        return matches[0].place.name if matches else english[0]
+
+    def area_at(self, i: int) -> int | None:
+        """An adjective and an area noun ("Белгородской области"), or a "-щина" region."""
+        token, start, end = self.tokens[i]
+        low = token.lower().translate(_APOSTROPHES)
+        lemma = self.lex.lemma(low)
+        if _SHCHYNA.search(lemma):
+            town = self.town_of(_SHCHYNA.sub("", lemma))
+            if town is not None:
+                regions = self.gaz.regions(town)
+                kind = "region" if any(r.capital == town for r in regions) else "district"
+                self.emit(f"the {town} {kind}", start, end)
+                return i + 1
+            return None
+        nxt = self.words_from(i + 1, 2)
+        if not nxt or not _ADJECTIVE_SUFFIX.search(low):
+            return None
+        noun_at = nxt[0]
+        noun = self.lex.lemma(self.tokens[noun_at][0])
+        if noun not in self.lex.areas and len(nxt) > 1:  # "Сумської міської громади"
+            noun_at, noun = nxt[1], self.lex.lemma(self.tokens[nxt[1]][0])
+        kind = self.lex.areas.get(noun) or ""
+        if not kind:
+            return None
+        adjective = self.adjective_lemma(token)
+        english = self.area_name(adjective, kind)
+        if english is None:
+            return None
+        genitive_after_name = "gent" in self.lex.case_of(token) and self.after_name()
+        self.emit(f"in the {english}" if genitive_after_name else f"the {english}", start, self.tokens[noun_at][2])
+        return noun_at + 1
+
+    def after_name(self) -> bool:
+        last = next((p for p in reversed(self.pieces) if p.text.strip()), None)
+        return last is not None and last.text[:1].isupper() and not last.preposition
+
+    def adjective_lemma(self, token: str) -> str:
+        for p in self.lex.parse(token.lower()):
+            if "ADJF" in str(p.tag):
+                return str(p.normal_form)
+        return self.lex.lemma(token)
+
+    def area_name(self, adjective: str, kind: str) -> str | None:
+        """The English name of an area: "белгородский" region is "Belgorod Oblast"."""
+        stem = _ADJECTIVE_SUFFIX.sub("", adjective)
+        if kind in ("region", "republic"):
+            feminine = self.lex.transliterate(_feminine(adjective))
+            areas = self.gaz.regions(_capitalised(feminine)) or []
+            town = self.town_of(stem)
+            if not areas and town is not None:
+                areas = [a for a in self.gaz.regions(town) if a.capital == town]
+            return areas[0].name if areas else (f"{town} region" if town else None)
+        town = self.town_of(stem)
+        if kind == "community" and town is not None:
+            return f"{town} community"
+        return f"{_capitalised(self.lex.transliterate(adjective))} {kind}"
+
+    def town_of(self, stem: str) -> str | None:
+        """The English name of the town an adjective or "-щина" name is made from."""
+        bare = stem.rstrip("ь")
+        for candidate in (*(stem + e for e in _STEM_ENDINGS), bare + "ля", bare + "я"):
+            english = self.places(_capitalised(candidate))
+            if english:
+                return self.best_name(_capitalised(candidate), english)
+        return None
+
+
+def _feminine(adjective: str) -> str:
+    """The feminine of a region's adjective: "белгородский" → "белгородская"."""
+    for masculine, feminine in (("ский", "ская"), ("цкий", "цкая"), ("ський", "ська"), ("цький", "цька")):
+        if adjective.endswith(masculine):
+            return adjective[: -len(masculine)] + feminine
+    return adjective
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _combinations(options: list[list[str]]) -> Iterator[tuple[str, ...]]:
+    if not options:
+        yield ()
+        return
+    for head in options[0]:
+        for tail in _combinations(options[1:]):
+            yield (head, *tail)
+
+
+def gloss_article(article: Article, gazetteer: Gazetteer | None = None) -> Gloss:
+    """The article in English gloss (its ``language`` must be ``"ru"`` or ``"uk"``)."""
+    lexicon = _lexicon(article.language)
+    gaz = gazetteer or get_gazetteer()
+    pieces = _Writer(article.text, lexicon, gaz).write()
+    starts, text, at = [], [], 0
+    for piece in pieces:
+        starts.append(at)
+        text.append(piece.text)
+        at += len(piece.text)
+    title_pieces = _Writer(article.title, lexicon, gaz).write()
+    title = " ".join("".join(p.text for p in title_pieces).split())
+    english = replace(article, text="".join(text), title=title or article.title)
+    return Gloss(english, article, article.language, tuple(starts), tuple(pieces))
+
+
+_MORE = re.compile(r"\s*\[…and \d+ more sentences?\]$")
+
+
+def glossed_events(events: list[Event], gloss: Gloss) -> list[Event]:
+    """Events found in the gloss, told in the original: its title, its sentences as evidence."""
+    original = gloss.original
+    out = []
+    for event in events:
+        spans = tuple(gloss.original_span(a, b) for a, b in event.evidence_spans)
+        more = _MORE.search(event.evidence)
+        evidence = " ".join(original.text[a:b] for a, b in spans) + (more.group() if more else "")
+        out.append(
+            replace(
+                event,
+                article_title=original.title,
+                evidence=evidence,
+                evidence_spans=spans,
+                language=original.language,
+            )
+        )
+    return out
