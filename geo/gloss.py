@@ -333,7 +333,7 @@ class _Writer:
         return None
 
     def abbreviation_at(self, i: int, low: str) -> int | None:
-        """ "м. Куп'янськ", "с. Песчаное": the settlement noun, its full stop dropped."""
+        """A settlement noun's abbreviation ("м. Куп'янськ", "с. Песчаное"), its full stop dropped."""
         noun = self.lex.abbreviations.get(low)
         if noun is None or i + 2 >= len(self.tokens) or self.tokens[i + 1][0] != ".":
             return None
