@@ -43,7 +43,7 @@ from typing import Any
 
 from .articles import Article
 from .events import Event
-from .gazetteer import Gazetteer, get_gazetteer
+from .gazetteer import AdminArea, Gazetteer, Match, get_gazetteer
 
 __all__ = ["Gloss", "gloss_article", "glossed_events"]
 
@@ -53,9 +53,11 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[’'ʼ‘`-][^\W\d_]+)*|\d+(?:[.,:]\d+)*|\s+|
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
 _QUOTES = {"«": "“", "»": "”", "„": "“"}
 _SENTENCE_END = frozenset(".!?…")
+_ACRONYM = re.compile(r"([А-ЯЁІЇЄҐ]{2,})[а-яёіїєґ]{0,4}")
 _MAX_PHRASE = 4
 _ADJECTIVE_SUFFIX = re.compile(r"(?:ськ|цьк|ск|цк)(?:ий|ій|ой|а|е|ая|ое|ого|ої|ому|ій|ом|им|ої)?$")
 _SHCHYNA = re.compile(r"щин[аиіуоеы]?$|щиною$|щині$")
+_AREA_COUNTRIES = frozenset({"RU", "UA", "BY"})
 _STEM_ENDINGS = ("", "ськ", "ск", "а", "и", "ы", "е", "о", "ка", "ів", "ев", "ов", "ино", "ово")
 
 
@@ -125,7 +127,7 @@ class _Lexicon:
 
     @functools.lru_cache(maxsize=100_000)  # noqa: B019 -- one lexicon per language, kept for the process
     def parse(self, word: str) -> tuple[Any, ...]:
-        return tuple(self.morph.parse(word)[:4])
+        return tuple(self.morph.parse(word.translate(_APOSTROPHES))[:4])
 
     def lemma(self, word: str) -> str:
         parses = self.parse(word.lower())
@@ -160,6 +162,9 @@ class _Lexicon:
             {"Geox", "Name", "Surn", "Patr", "Orgn"} & set(str(p.tag).replace(" ", ",").split(","))
             for p in self.parse(word)
         )
+
+    def is_person(self, word: str) -> bool:
+        return any({"Name", "Surn", "Patr"} & set(str(p.tag).replace(" ", ",").split(",")) for p in self.parse(word))
 
     def is_noun(self, word: str) -> bool:
         parses = self.parse(word)
@@ -210,6 +215,11 @@ class _Writer:
         self.text, self.lex, self.gaz = text, lexicon, gazetteer
         self.tokens = _tokens(text)
         self.pieces: list[_Piece] = []
+        self.regions_named: set[tuple[str, str]] = set()  # (country, admin1) of the regions written so far
+
+    def named(self, areas: list[AdminArea]) -> list[AdminArea]:
+        self.regions_named.update((a.country, a.code) for a in areas)
+        return areas
 
     # -- output ----------------------------------------------------------------------------
     def emit(self, gloss: str, start: int, end: int, *, preposition: bool = False, noun: bool = False) -> None:
@@ -225,10 +235,10 @@ class _Writer:
                 return piece.text.rstrip()[-1] in _SENTENCE_END or piece.text.rstrip()[-1] in '“"—–:'
         return True
 
-    def emit_name(self, english: str, start: int, end: int) -> None:
-        """A name; after a noun it is that noun's genitive ("обстрел Шебекино": "shelling of Shebekino")."""
+    def emit_name(self, english: str, start: int, end: int, *, person: bool = False) -> None:
+        """A name; a place after a noun is that noun's genitive ("обстрел Шебекино": "shelling of Shebekino")."""
         last = next((p for p in reversed(self.pieces) if p.text.strip()), None)
-        self.emit(f"of {english}" if last is not None and last.noun else english, start, end)
+        self.emit(f"of {english}" if last is not None and last.noun and not person else english, start, end)
 
     def emit_space(self, token: str, start: int, end: int) -> None:
         last = next((p.text for p in reversed(self.pieces) if p.text), "")
@@ -285,9 +295,18 @@ class _Writer:
             self.emit_space(token, start, end)
             return i + 1
         if not _is_word(token) or not _is_cyrillic_word(token):
-            self.emit(_QUOTES.get(token, token), start, end)
+            if "-" in token and _is_word(token) and any(_is_cyrillic_word(part) for part in token.split("-")):
+                parts = [self.lex.forms.get(p.lower(), "" if _is_cyrillic_word(p) else p) for p in token.split("-")]
+                self.emit(" ".join(p for p in parts if p), start, end)  # "FPV-дрону": "FPV drone"
+            else:
+                self.emit(_QUOTES.get(token, token), start, end)
             return i + 1
-        low = token.lower().translate(_APOSTROPHES)
+        token = token.translate(_APOSTROPHES)
+        low = token.lower()
+        acronym = _ACRONYM.fullmatch(token)  # "КАБами", "БПЛА": an acronym, perhaps inflected
+        if acronym and acronym.group(1).lower() in self.lex.forms:
+            self.emit(self.lex.forms[acronym.group(1).lower()], start, end, noun=True)
+            return i + 1
         phrase = self.phrase_at(i)
         if phrase is not None:
             j, gloss = phrase
@@ -298,7 +317,7 @@ class _Writer:
         abbreviation = self.abbreviation_at(i, low)
         if abbreviation is not None:
             return abbreviation
-        if low in self.lex.prepositions and not (token[0].isupper() and self.looks_like_name(i)):
+        if low in self.lex.prepositions and (token.islower() or self.sentence_initial(i)):
             self.emit(self.preposition(low, i), start, end, preposition=True)
             return i + 1
         capital = token[0].isupper()
@@ -358,6 +377,8 @@ class _Writer:
             return gloss
         nxt = self.words_from(i + 1, 1)
         cases = self.lex.case_of(self.tokens[nxt[0]][0]) if nxt else set()
+        if nxt and self.tokens[nxt[0]][0][:1].isupper():
+            cases.add("name")  # "під Вовчанськом": near; "під обстрілом": under
         for case, english in gloss.items():
             if case in cases:
                 return str(english)
@@ -373,6 +394,11 @@ class _Writer:
         nxt = self.words_from(i + 1, 1)
         if not noun:
             return i + 1
+        if nxt and self.tokens[nxt[0]][0][:1].isupper() and self.area_at(nxt[0], probe=True) is not None:
+            plural = any(p.tag.number == "plur" for p in self.lex.parse(self.tokens[i][0].lower()))
+            self.emit(f"{noun}s of" if plural else f"the {noun} of", start, end)  # "села Харківського району"
+            self.emit(" ", end, self.tokens[nxt[0]][1])
+            return self.area_at(nxt[0]) or nxt[0] + 1
         if nxt and self.tokens[nxt[0]][0][:1].isupper():
             self.emit(f"the {noun} of", start, end)
             self.emit(" ", end, self.tokens[nxt[0]][1])
@@ -395,12 +421,14 @@ class _Writer:
         for n in range(len(run), 0, -1):
             english = self.known_name(run[:n])
             if english is not None:
+                english = english.upper() if self.tokens[run[0]][0].isupper() and n == 1 else english  # "МОСКВА"
                 self.emit_name(english, self.tokens[run[0]][1], self.tokens[run[n - 1]][2])
                 return run[n - 1] + 1
         token, start, end = self.tokens[i]
         if self.sentence_initial(i) and self.lex.known_common_word(token):
             return i + 1  # "Также", "Погибли": a common word, capitalised
-        self.emit_name(_capitalised(self.lex.transliterate(self.lex.nominative(token))), start, end)
+        english = _capitalised(self.lex.transliterate(self.lex.nominative(token)))
+        self.emit_name(english, start, end, person=self.lex.is_person(token))
         return i + 1
 
     def known_name(self, run: list[int]) -> str | None:
@@ -413,7 +441,7 @@ class _Writer:
             if len(run) == 1:
                 area = self.gaz.regions(self.lex.transliterate(name))
                 if area:
-                    return area[0].name
+                    return self.named(area)[0].name
         return None
 
     def best_name(self, name: str, english: list[str]) -> str:
@@ -421,17 +449,22 @@ class _Writer:
         matches = sorted(self.gaz.lookup(name), key=lambda m: -m.place.population)
         return matches[0].place.name if matches else english[0]
 
-    def area_at(self, i: int) -> int | None:
-        """An adjective and an area noun ("Белгородской области"), or a "-щина" region."""
+    def area_at(self, i: int, *, probe: bool = False) -> int | None:
+        """An adjective and an area noun ("Белгородской области"), or a "-щина" region.
+
+        Returns the index after it (``probe``: without writing anything), or None.
+        """
         token, start, end = self.tokens[i]
+        token = token.translate(_APOSTROPHES)
         low = token.lower().translate(_APOSTROPHES)
         lemma = self.lex.lemma(low)
         if _SHCHYNA.search(lemma):
             town = self.town_of(_SHCHYNA.sub("", lemma))
             if town is not None:
-                regions = self.gaz.regions(town)
-                kind = "region" if any(r.capital == town for r in regions) else "district"
-                self.emit(f"the {town} {kind}", start, end)
+                regions = [r for r in self.gaz.regions(town) if r.capital == town]
+                kind = "region" if self.named(regions) else "district"
+                if not probe:
+                    self.emit(f"the {town} {kind}", start, end)
                 return i + 1
             return None
         nxt = self.words_from(i + 1, 2)
@@ -448,6 +481,8 @@ class _Writer:
         english = self.area_name(adjective, kind)
         if english is None:
             return None
+        if probe:
+            return noun_at + 1
         genitive_after_name = "gent" in self.lex.case_of(token) and self.after_name()
         self.emit(f"in the {english}" if genitive_after_name else f"the {english}", start, self.tokens[noun_at][2])
         return noun_at + 1
@@ -471,20 +506,24 @@ class _Writer:
             town = self.town_of(stem)
             if not areas and town is not None:
                 areas = [a for a in self.gaz.regions(town) if a.capital == town]
-            return areas[0].name if areas else (f"{town} region" if town else None)
+            return self.named(areas)[0].name if areas else (f"{town} region" if town else None)
         town = self.town_of(stem)
-        if kind == "community" and town is not None:
-            return f"{town} community"
-        return f"{_capitalised(self.lex.transliterate(adjective))} {kind}"
+        return f"{town} {kind}" if town is not None else f"{_capitalised(self.lex.transliterate(adjective))} {kind}"
 
     def town_of(self, stem: str) -> str | None:
-        """The English name of the town an adjective or "-щина" name is made from."""
+        """The English name of the town an adjective or "-щина" name is made from.
+
+        Only towns of Russia, Ukraine and Belarus; among several, one in a region the article
+        has named (the article's own words limit namesakes), else the most populous.
+        """
         bare = stem.rstrip("ь")
-        for candidate in (*(stem + e for e in _STEM_ENDINGS), bare + "ля", bare + "я"):
-            english = self.places(_capitalised(candidate))
-            if english:
-                return self.best_name(_capitalised(candidate), english)
-        return None
+        found: list[Match] = []
+        for candidate in dict.fromkeys((*(stem + e for e in _STEM_ENDINGS), bare + "ля", bare + "я")):
+            found += [m for m in self.gaz.lookup(_capitalised(candidate)) if m.place.country in _AREA_COUNTRIES]
+        if not found:
+            return None
+        named = [m for m in found if (m.place.country, m.place.admin1) in self.regions_named]
+        return max(named or found, key=lambda m: m.place.population).place.name
 
 
 def _feminine(adjective: str) -> str:
