@@ -57,6 +57,7 @@ _ACRONYM = re.compile(r"([А-ЯЁІЇЄҐ]{2,})[а-яёіїєґ]{0,4}")
 _MAX_PHRASE = 4
 _ADJECTIVE_SUFFIX = re.compile(r"(?:ськ|цьк|ск|цк)(?:ий|ій|ой|а|е|ая|ое|ого|ої|ому|ій|ом|им|ої)?$")
 _SHCHYNA = re.compile(r"щин[аиіуоеы]?$|щиною$|щині$")
+_WIKIPEDIA_ENDINGS = re.compile(r"iya$|iyu$")  # Mordoviya → Mordovia
 _AREA_COUNTRIES = frozenset({"RU", "UA", "BY"})
 _STEM_ENDINGS = ("", "ськ", "ск", "а", "и", "ы", "е", "о", "ка", "ів", "ев", "ов", "ино", "ово")
 
@@ -304,9 +305,16 @@ class _Writer:
         token = token.translate(_APOSTROPHES)
         low = token.lower()
         acronym = _ACRONYM.fullmatch(token)  # "КАБами", "БПЛА": an acronym, perhaps inflected
-        if acronym and acronym.group(1).lower() in self.lex.forms:
-            self.emit(self.lex.forms[acronym.group(1).lower()], start, end, noun=True)
-            return i + 1
+        if acronym:
+            letters = acronym.group(1).lower()
+            known = (
+                letters
+                if letters in self.lex.forms
+                else next((e for e in ("ова", "ода", "мва") if letters.endswith(e) and e in self.lex.forms), None)
+            )  # "ХОВА": the Kharkiv ОВА
+            if known is not None:
+                self.emit(self.lex.forms[known], start, end, noun=True)
+                return i + 1
         phrase = self.phrase_at(i)
         if phrase is not None:
             j, gloss = phrase
@@ -418,15 +426,15 @@ class _Writer:
             if not self.tokens[k][0][:1].isupper() or self.tokens[k][0].lower() in self.lex.prepositions:
                 break
             run.append(k)
+        token, start, end = self.tokens[i]
+        if self.sentence_initial(i) and self.lex.known_common_word(token) and not self.places(token):
+            return i + 1  # "Также", "Им": a common word, capitalised
         for n in range(len(run), 0, -1):
             english = self.known_name(run[:n])
             if english is not None:
                 english = english.upper() if self.tokens[run[0]][0].isupper() and n == 1 else english  # "МОСКВА"
                 self.emit_name(english, self.tokens[run[0]][1], self.tokens[run[n - 1]][2])
                 return run[n - 1] + 1
-        token, start, end = self.tokens[i]
-        if self.sentence_initial(i) and self.lex.known_common_word(token):
-            return i + 1  # "Также", "Погибли": a common word, capitalised
         english = _capitalised(self.lex.transliterate(self.lex.nominative(token)))
         self.emit_name(english, start, end, person=self.lex.is_person(token))
         return i + 1
@@ -439,7 +447,8 @@ class _Writer:
             if english:
                 return english[0] if len(english) == 1 else self.best_name(name, english)
             if len(run) == 1:
-                area = self.gaz.regions(self.lex.transliterate(name))
+                romanised = self.lex.transliterate(name)
+                area = self.gaz.regions(romanised) or self.gaz.regions(_WIKIPEDIA_ENDINGS.sub("ia", romanised))
                 if area:
                     return self.named(area)[0].name
         return None
@@ -516,14 +525,42 @@ class _Writer:
         Only towns of Russia, Ukraine and Belarus; among several, one in a region the article
         has named (the article's own words limit namesakes), else the most populous.
         """
-        bare = stem.rstrip("ь")
         found: list[Match] = []
-        for candidate in dict.fromkeys((*(stem + e for e in _STEM_ENDINGS), bare + "ля", bare + "я")):
-            found += [m for m in self.gaz.lookup(_capitalised(candidate)) if m.place.country in _AREA_COUNTRIES]
-        if not found:
-            return None
-        named = [m for m in found if (m.place.country, m.place.admin1) in self.regions_named]
-        return max(named or found, key=lambda m: m.place.population).place.name
+        for candidate in _towns_of_stem(stem):
+            found += [m for m in self.gaz.lookup(candidate) if m.place.country in _AREA_COUNTRIES]
+        if self.regions_named:  # a town outside every region the article names is not the one meant
+            found = [m for m in found if (m.place.country, m.place.admin1) in self.regions_named]
+        return max(found, key=lambda m: m.place.population).place.name if found else None
+
+
+_ADJECTIVE_PREFIXES = {  # "старосалтівський": Старий Салтів; "новоузенский": Новый Узень
+    "старо": ("Старий", "Стара", "Старе", "Старый", "Старая", "Старое"),
+    "ново": ("Новий", "Нова", "Нове", "Новый", "Новая", "Новое"),
+    "велико": ("Великий", "Велика", "Велике", "Великая", "Великое"),
+    "мало": ("Малий", "Мала", "Мале", "Малый", "Малая", "Малое"),
+    "больше": ("Большой", "Большая", "Большое"),
+    "верхне": ("Верхний", "Верхняя", "Верхнее"),
+    "нижне": ("Нижний", "Нижняя", "Нижнее"),
+    "верхньо": ("Верхній", "Верхня", "Верхнє"),
+    "нижньо": ("Нижній", "Нижня", "Нижнє"),
+}
+
+
+def _towns_of_stem(stem: str) -> list[str]:
+    """The names a town may have that an adjective's stem is made from ("харків" → Харків)."""
+    stems = [stem]
+    vowel = re.search(r"і(?=[^аеиіоуяюєї]+$)", stem)  # Ukrainian і in a closed syllable was о or е: Лозова
+    if vowel:
+        stems += [stem[: vowel.start()] + "о" + stem[vowel.end() :], stem[: vowel.start()] + "е" + stem[vowel.end() :]]
+    out: list[str] = []
+    for s in stems:
+        bare = s.rstrip("ь")
+        out += [_capitalised(s + e) for e in _STEM_ENDINGS] + [_capitalised(bare + "ля"), _capitalised(bare + "я")]
+        for prefix, adjectives in _ADJECTIVE_PREFIXES.items():
+            if s.startswith(prefix) and len(s) > len(prefix) + 2:
+                rest = s[len(prefix) :]
+                out += [f"{a} {_capitalised(rest + e)}" for a in adjectives for e in ("", "а", "ка", "е", "о")]
+    return list(dict.fromkeys(out))
 
 
 def _feminine(adjective: str) -> str:
