@@ -18,6 +18,7 @@ import codecs
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
@@ -209,9 +210,15 @@ _BOILERPLATE_LINE = re.compile(
     r"|quality journalism|help us reach|this audio is (created|generated)|author:|advertisement:?\s*$"
     r"|support \w+ or become|sign up for|our (weekly |daily )?newsletter|subscribers agree|\(c\)\s*copyright"
     r"|\[\s*ad_\d+\s*\]|source link\s*$|theme\s*$|for the latest updates|[•·]?\s*share to\b"
-    r"|\[.*opens in (a )?new window\s*\]\s*$|photo(graph)?s?:\s|read also\b|see also:)",
+    r"|\[.*opens in (a )?new window\s*\]\s*$|photo(graph)?s?:\s|read also\b|see also:"
+    # the same in Russian and Ukrainian pages
+    r"|читайте (также|також)\b|фото:\s|джерело:\s|источник:\s|размер шрифта|поделиться\b|поділитися\b"
+    r"|подписывайтесь\b|підписуйтесь\b|теги:|новости партн[её]ров|новини партнерів)",
     re.IGNORECASE,
 )
+# A news ticker of other stories: headlines (no full stop) each under a bare time stamp
+# ("21:26  14 серпня"). A live blog's entries are sentences, and are kept.
+_TIME_STAMP_LINE = re.compile(r"^\s*(?:\d{1,2}:\d{2}(?:\s+\d{1,2}\s+\w+)?|\d{1,2}\s+\w+\s+\d{4},?\s+\d{1,2}:\d{2})\s*$")
 _COMMENTS_START = re.compile(
     r"^\s*(leave a (reply|comment)|comments?\s*(\(\d+\))?\s*$|a message from the\b|dear readers,?\s*$)",
     re.IGNORECASE,
@@ -251,7 +258,16 @@ def _clean_lines(text: str) -> list[str]:
         else:
             out.append(line)
         blank_before = False
-    return out
+    return _without_ticker(out)
+
+
+def _without_ticker(lines: list[str]) -> list[str]:
+    """Lines without a ticker's headlines: a line without a full stop between two time stamps."""
+    stamps = [k for k, line in enumerate(lines) if _TIME_STAMP_LINE.match(line)]
+    ticker = {
+        k + 1 for k, nxt in itertools.pairwise(stamps) if nxt == k + 2 and not re.search(r"[.!?…\"”»]$", lines[k + 1])
+    }
+    return [line for k, line in enumerate(lines) if k not in ticker] if ticker else lines
 
 
 def check_size(size: int, name: str) -> None:
