@@ -220,11 +220,13 @@ def _within_stated_area(m: Mention, ctx: _Context) -> tuple[Match, ...]:
         kept = tuple(c for c in kept if c.place.country != other or c.place.population >= _STATED_AREA_MAX_POPULATION)
     # A village far from every stated region is a namesake, not the place the story is about: the
     # mention then falls back to the area the text states ("Charivne" in a Zaporizhzhia report is
-    # not the Kherson village of that name).
+    # not the Kherson village of that name). A town is known by name outside them, unless the text
+    # calls the place a village ("the village of Rubizhne" in a Kharkiv report is not the Luhansk town).
+    town_known = m.cue not in _CUES_OF_SMALL_PLACES
     return tuple(
         c
         for c in kept
-        if c.place.population >= _KNOWN_TOWN
+        if (town_known and c.place.population >= _KNOWN_TOWN)
         or any(
             abs(c.place.lat - cap[0]) < 1.2
             and abs(c.place.lon - cap[1]) < 2.0  # about 130 km: most far namesakes fail this cheaply
