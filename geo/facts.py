@@ -48,7 +48,7 @@ _KILLED_WORDS = r"killed|dead|died|lost their lives|were slain"
 _INJURED_WORDS = r"wounded|injured|hurt|hospitali[sz]ed"
 _COUNT_START = first_letters(f"{_QUALIFIERS}|{_NUM_RE}")
 _BEFORE_VERB = (
-    rf"{_COUNT_START}(?<![Nn]o )\b{_QUALIFIER}{_NUM}{_VICTIMS}"
+    rf"{_COUNT_START}(?<!\b[Nn]o )\b{_QUALIFIER}{_NUM}{_VICTIMS}"
     r"\s+(?:(?:were|was|had|have|has|been|are|is|reportedly)\s+){0,3}"
 )
 # The words a count is read around; the count patterns then run only next to them.

@@ -55,9 +55,11 @@ _QUOTES = {"«": "“", "»": "”", "„": "“"}
 _SENTENCE_END = frozenset(".!?…")
 _ACRONYM = re.compile(r"([А-ЯЁІЇЄҐ]{2,})[а-яёіїєґ]{0,4}")
 _MAX_PHRASE = 4
-_ADJECTIVE_SUFFIX = re.compile(r"(?:ськ|цьк|ск|цк)(?:ий|ій|ой|а|е|ая|ое|ого|ої|ому|ій|ом|им|ої)?$")
+_ADJECTIVE_SUFFIX = re.compile(r"(?:ськ|цьк|ск|цк)[а-яёіїєґ]{0,3}$")
 _SHCHYNA = re.compile(r"щин[аиіуоеы]?$|щиною$|щині$")
 _WIKIPEDIA_ENDINGS = re.compile(r"iya$|iyu$")  # Mordoviya → Mordovia
+_VICTIMS = frozenset({"woman", "man", "child", "teenager", "pensioner", "driver", "resident", "civilian", "person"})
+_CASUALTY_GLOSSES = frozenset({"killed", "wounded", "injured", "dead", "died", "hospitalised"})
 _AREA_COUNTRIES = frozenset({"RU", "UA", "BY"})
 _STEM_ENDINGS = ("", "ськ", "ск", "а", "и", "ы", "е", "о", "ка", "ів", "ев", "ов", "ино", "ово")
 
@@ -166,6 +168,10 @@ class _Lexicon:
 
     def is_person(self, word: str) -> bool:
         return any({"Name", "Surn", "Patr"} & set(str(p.tag).replace(" ", ",").split(",")) for p in self.parse(word))
+
+    def is_singular(self, word: str) -> bool:
+        parses = self.parse(word)
+        return bool(parses) and parses[0].tag.number != "plur"
 
     def is_noun(self, word: str) -> bool:
         parses = self.parse(word)
@@ -295,7 +301,9 @@ class _Writer:
         if token.isspace():
             self.emit_space(token, start, end)
             return i + 1
-        if not _is_word(token) or not _is_cyrillic_word(token):
+        whole = token.lower().translate(_APOSTROPHES)
+        hyphenated = "-" in token and whole not in self.lex.forms and whole not in self.lex.prepositions
+        if not _is_word(token) or not _is_cyrillic_word(token) or (hyphenated and token.islower()):
             if "-" in token and _is_word(token) and any(_is_cyrillic_word(part) for part in token.split("-")):
                 parts = [self.lex.forms.get(p.lower(), "" if _is_cyrillic_word(p) else p) for p in token.split("-")]
                 self.emit(" ".join(p for p in parts if p), start, end)  # "FPV-дрону": "FPV drone"
@@ -339,7 +347,10 @@ class _Writer:
                 return done
         proper = self.lex.forms.get(low, "")[:1].isupper()  # "Ukraine", "Russia", "Ukrainian forces"
         if low in self.lex.forms and (proper or not capital or self.sentence_initial(i) or not self.looks_like_name(i)):
-            self.emit(self.lex.forms[low], start, end, noun=self.lex.is_noun(low))
+            gloss = self.lex.forms[low]
+            if gloss in _VICTIMS and self.after_casualty_word() and self.lex.is_singular(low):
+                gloss = f"a {gloss}"  # "загинула жінка": "killed a woman", a count of one
+            self.emit(gloss, start, end, noun=self.lex.is_noun(low))
             return i + 1
         lemma = self.lex.lemma(low)
         if lemma in self.lex.settlements or low in self.lex.settlements:
@@ -495,6 +506,10 @@ class _Writer:
         genitive_after_name = "gent" in self.lex.case_of(token) and self.after_name()
         self.emit(f"in the {english}" if genitive_after_name else f"the {english}", start, self.tokens[noun_at][2])
         return noun_at + 1
+
+    def after_casualty_word(self) -> bool:
+        last = next((p for p in reversed(self.pieces) if p.text.strip()), None)
+        return last is not None and last.text.split()[-1].lower() in _CASUALTY_GLOSSES
 
     def after_name(self) -> bool:
         last = next((p for p in reversed(self.pieces) if p.text.strip()), None)

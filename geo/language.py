@@ -50,6 +50,7 @@ LANGUAGE_NAMES = {
 _SAMPLE = 5_000  # characters looked at: enough for the model, bounded for long texts
 _LATIN_MIN_WORDS = 30  # shorter Latin-script texts are read as English (names fool the model)
 _LATIN_OTHER_CONFIDENCE = 0.999  # and longer ones only leave English when the model is this sure
+_CYRILLIC_OTHER_CONFIDENCE = 0.99  # a Cyrillic text is read as Russian or Ukrainian unless the model is this sure
 
 
 def is_cyrillic_text(text: str) -> bool:
@@ -74,8 +75,14 @@ def detect_language(text: str) -> str:
     """The ISO 639-1 code of the language ``text`` is in (``"en"`` for short Latin-script texts)."""
     sample = text[:_SAMPLE]
     if is_cyrillic_text(sample):
-        code, _ = _identifier().classify(sample)
-        return str(code)
+        ranked = _identifier().rank(sample)
+        code, confidence = ranked[0]
+        if code in ("ru", "uk"):
+            return str(code)
+        if confidence >= _CYRILLIC_OTHER_CONFIDENCE and len(sample.split()) >= _LATIN_MIN_WORDS:
+            return str(code)  # Belarusian, Bulgarian, Serbian ...: a long text the model is sure of
+        # a short text: the model confuses Russian with Bulgarian or Serbian; the likelier of ours
+        return str(next(c for c, _ in ranked if c in ("ru", "uk")))
     if len(sample.split()) < _LATIN_MIN_WORDS:
         return "en"
     code, confidence = _identifier().classify(sample)
