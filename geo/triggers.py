@@ -117,7 +117,8 @@ _SPECIFIC = {
     "regain": _words(r"liberat(?:ed|ion)|recaptur(?:ed|e)|regain(?:ed)? control|retook|retaken"),
     "air": _words(
         r"drones?|UAVs?|unmanned aerial|air ?strikes?|airstrikes?|air raids?(?! (?:alerts?|sirens?|warnings?))"
-        r"|glide bombs?|aerial bombs?|guided (?:aerial )?bombs?|KABs?|dropped (?:\w+ ){0,2}(?:bombs?|grenades?|explosives|munitions?)"
+        r"|glide bombs?|aerial bombs?|guided (?:aerial )?bombs?|KABs?"
+        r"|dropped (?:\w+ ){0,2}(?:bombs?|grenades?|explosives|munitions?)"
         r"|bomb(?:ed|ing|ings)|warplanes?|kamikaze|Shahed|Lancet|shot down|intercepted|air defen[cs]es?"
     ),
     "shelling": _words(
