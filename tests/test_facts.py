@@ -20,6 +20,7 @@ from geo.facts import actors_in, casualty_reports, claimant, says_unverified, to
         ("Missiles hit Kharkiv, killing three people and wounding 34.", 3, 34),
         ("The attacks damaged houses, but there were no victims.", 0, None),
         ("No one was hurt.", 0, None),
+        ("In the village of Tetkino one person was killed.", 1, None),  # "...no one" is not "no one"
         ("Several others were injured and dozens were killed.", None, None),
     ],
 )

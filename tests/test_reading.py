@@ -94,6 +94,16 @@ def test_a_listed_village_the_index_lacks_is_its_own_event_in_its_district(gazet
         ("Ukrainian units repelled an assault near Vovchansk on Monday.", "Battles", "Armed clash"),
         ("Russia claimed on Monday that its forces captured Vovchansk.", "Battles", "Armed clash"),
         ("The authorities ordered the evacuation of Vovchansk on Monday.", "Strategic developments", "Other"),
+        (
+            "Russian forces dropped guided bombs on Vovchansk on Monday.",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+        ),
+        (
+            "A drone dropped two grenades on a car in Vovchansk on Monday.",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+        ),
     ],
 )
 def test_the_type_comes_from_the_act(text: str, event_type: str, sub_event_type: str, gazetteer: Gazetteer) -> None:
@@ -292,3 +302,28 @@ def test_an_unknown_village_falls_back_to_the_stated_area(
     assert event.geo_precision == precision
     assert event.location is not None and event.location.startswith("Zvezdnoye") and container in event.location
     assert event.places[0].name == "Zvezdnoye" and event.places[0].resolved_as == "fallback"
+
+
+def test_the_village_of_a_town_elsewhere_is_placed_in_the_stated_district(gazetteer: Gazetteer) -> None:
+    # Rubizhne is a Luhansk town of 56,000; a village of that name in the Kharkiv region is not it
+    text = (
+        "In the Chuhuiv district of the Kharkiv region, shelling damaged a house in the village of Rubizhne on Monday."
+    )
+    (event,) = events_of(text, gazetteer)
+    assert event.admin1 == "Kharkiv Oblast" and event.geo_precision == 2
+    town = events_of("Shelling damaged a house in Rubizhne, Luhansk region, on Monday.", gazetteer)
+    assert [(e.location, e.admin1) for e in town] == [("Rubizhne", "Luhansk Oblast")]
+
+
+def test_a_ticker_of_other_stories_is_not_read(gazetteer: Gazetteer) -> None:
+    text = (
+        "Drones hit Sumy\n\n21:26 14 August\nA truck caught fire in Dnipro\n20:55 14 August\n"
+        "Evacuation of families announced in Druzhkivka\n15 August 2024, 00:03\n\n"
+        "A drone struck a house in Sumy on Thursday, the regional administration said."
+    )
+    found = extract(article_from_text(text, published="2024-08-15"), gazetteer=gazetteer)
+    assert [e.location for e in found] == ["Sumy"]
+    live = text.replace("Dnipro\n", "Dnipro.\n")  # a live blog's entries are sentences: kept
+    assert "Dnipro" in {
+        e.location for e in extract(article_from_text(live, published="2024-08-15"), gazetteer=gazetteer)
+    }
