@@ -27,6 +27,7 @@ __all__ = ["main", "sample_articles", "synthetic_reports"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 _SAMPLE_DIRS = (_ROOT / "seeds", _ROOT / "tests" / "data" / "articles")
+_SAMPLE_DIRS_RU_UK = (_ROOT / "tests" / "data" / "articles_ru_uk",)
 
 
 def _peak_rss_mb() -> float:
@@ -37,14 +38,19 @@ def _peak_rss_mb() -> float:
     return float("nan")
 
 
-def sample_articles(n: int, *, size: int = 5000, seed: int = 0) -> list[Any]:
-    """``n`` seed-sized articles made of paragraphs of the bundled sample articles."""
+def sample_articles(n: int, *, size: int = 5000, seed: int = 0, language: str = "en") -> list[Any]:
+    """``n`` seed-sized articles made of paragraphs of the bundled sample articles.
+
+    ``language="ru"`` or ``"uk"``: of the bundled Russian or Ukrainian samples.
+    """
     from .articles import article_from_text, read_articles
 
     paragraphs: list[str] = []
-    for folder in _SAMPLE_DIRS:
+    for folder in _SAMPLE_DIRS if language == "en" else _SAMPLE_DIRS_RU_UK:
         for path in sorted(folder.glob("*.txt")):
-            paragraphs += read_articles(path)[0].text.split("\n\n")
+            article = read_articles(path)[0]
+            if article.language == language:
+                paragraphs += article.text.split("\n\n")
     rng = random.Random(seed)
     out = []
     for i in range(n):
@@ -73,6 +79,35 @@ def bench_cold_start() -> dict[str, float]:
         runs.append([float(v) for v in out.stdout.split()])
     best = min(runs, key=lambda r: r[0] + r[1])
     return {"import_s": best[0], "index_load_s": best[1], "cold_start_s": best[0] + best[1], "index_rss_mb": best[2]}
+
+
+def bench_throughput_ru_uk(n: int, passes: int = 3) -> dict[str, float]:
+    """Warm articles per second for seed-sized Russian and Ukrainian articles (half of each).
+
+    The morphological analysers and lexicons load once, in the untimed warm-up pass.
+    """
+    import statistics
+
+    from .gazetteer import get_gazetteer
+    from .pipeline import extract
+
+    gaz = get_gazetteer()
+    articles = sample_articles(n - n // 2, language="ru") + sample_articles(n // 2, seed=1, language="uk")
+    for article in articles:
+        extract(article, gazetteer=gaz)
+    rates, events = [], 0
+    for _ in range(passes):
+        start = time.perf_counter()
+        events = sum(len(extract(a, gazetteer=gaz)) for a in articles)
+        rates.append(len(articles) / (time.perf_counter() - start))
+    rate = statistics.median(rates)
+    return {
+        "articles": len(articles),
+        "events_per_article": events / len(articles),
+        "articles_per_s": rate,
+        "ms_per_article": 1000 / rate,
+        "chars_per_article": sum(len(a.text) for a in articles) / len(articles),
+    }
 
 
 def bench_throughput(n: int, passes: int = 3) -> dict[str, float]:
@@ -240,13 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lookups", type=int, default=100_000)
     parser.add_argument("--points", type=int, default=10_000, help="points for the border distances")
     parser.add_argument(
-        "--only", choices=("cold", "throughput", "lookups", "border", "map", "incidents"), action="append"
+        "--only",
+        choices=("cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents"),
+        action="append",
     )
     parser.add_argument("--events", type=int, action="append", help="events for the map benchmark (repeatable)")
     parser.add_argument("--reports", type=int, action="append", help="events for the incidents run (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ns = parser.parse_args(argv)
-    parts = ns.only or ["cold", "throughput", "lookups", "border", "map", "incidents"]
+    parts = ns.only or ["cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents"]
     results: dict[str, dict[str, float]] = {}
     if "cold" in parts:
         results["cold start"] = bench_cold_start()
@@ -254,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         results["lookups"] = bench_lookups(ns.lookups)
     if "throughput" in parts:
         results["throughput"] = bench_throughput(ns.articles)
+    if "throughput-ru-uk" in parts:
+        results["throughput ru/uk"] = bench_throughput_ru_uk(ns.articles)
     if "border" in parts:
         results["border"] = bench_border(ns.points)
     if "map" in parts:

@@ -115,6 +115,7 @@ class _Lexicon:
         for word, gloss in data["months"].items():
             self.forms.setdefault(word, gloss)
         self.phrases = {tuple(k.split()): v for k, v in data["phrases"].items()}
+        self.phrase_starts = frozenset(k[0] for k in self.phrases)
         self.prepositions: dict[str, Any] = data["prepositions"]
         self.settlements: dict[str, str] = data["settlement_nouns"]
         self.areas: dict[str, str] = data["area_nouns"]
@@ -139,7 +140,8 @@ class _Lexicon:
     def case_of(self, word: str) -> set[str]:
         return {str(p.tag.case) for p in self.parse(word.lower()) if p.tag.case}
 
-    def nominatives(self, word: str) -> list[str]:
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 -- as parse
+    def nominatives(self, word: str) -> tuple[str, ...]:
         """Candidate dictionary forms of a name: as written, then each parse in the nominative."""
         out = [word]
         for p in self.parse(word):
@@ -149,7 +151,7 @@ class _Lexicon:
                     cased = _cased_like(form, word)
                     if cased not in out:
                         out.append(cased)
-        return out
+        return tuple(out)
 
     def nominative(self, word: str) -> str:
         """The word in the nominative: as written when it may be nominative already."""
@@ -182,6 +184,7 @@ class _Lexicon:
         parses = self.parse(word.lower())
         return bool(parses) and parses[0].is_known and not self.is_name(word)
 
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 -- as parse
     def transliterate(self, word: str) -> str:
         if self.language == "uk":
             import translitua
@@ -221,6 +224,8 @@ class _Writer:
     def __init__(self, text: str, lexicon: _Lexicon, gazetteer: Gazetteer) -> None:
         self.text, self.lex, self.gaz = text, lexicon, gazetteer
         self.tokens = _tokens(text)
+        self.lowered = [t.lower().translate(_APOSTROPHES) for t, _, _ in self.tokens]
+        self.words = [t[:1].isalpha() for t, _, _ in self.tokens]
         self.pieces: list[_Piece] = []
         self.regions_named: set[tuple[str, str]] = set()  # (country, admin1) of the regions written so far
 
@@ -270,12 +275,11 @@ class _Writer:
     def words_from(self, i: int, n: int) -> list[int]:
         """Indexes of up to ``n`` word tokens from ``i`` on, separated by white space only."""
         out: list[int] = []
-        k = i
-        while k < len(self.tokens) and len(out) < n:
-            token = self.tokens[k][0]
-            if _is_word(token):
+        k, tokens, words = i, self.tokens, self.words
+        while k < len(tokens) and len(out) < n:
+            if words[k]:
                 out.append(k)
-            elif not token.isspace() or "\n" in token:
+            elif not tokens[k][0].isspace() or "\n" in tokens[k][0]:
                 break
             k += 1
         return out
@@ -310,8 +314,10 @@ class _Writer:
             else:
                 self.emit(_QUOTES.get(token, token), start, end)
             return i + 1
+        low = self.lowered[i]
+        if token.islower() and "-" not in token and low not in self.lex.phrase_starts:
+            return self.common_word(i, low, start, end)
         token = token.translate(_APOSTROPHES)
-        low = token.lower()
         acronym = _ACRONYM.fullmatch(token)  # "КАБами", "БПЛА": an acronym, perhaps inflected
         if acronym:
             letters = acronym.group(1).lower()
@@ -359,9 +365,28 @@ class _Writer:
             return self.name_at(i)
         return i + 1  # a word the extractor has no use for
 
+    def common_word(self, i: int, low: str, start: int, end: int) -> int:
+        """A word in lower case: a preposition, a time word, a lexicon word, a settlement noun, or nothing."""
+        lex = self.lex
+        if low in lex.prepositions:
+            self.emit(self.preposition(low, i), start, end, preposition=True)
+        elif low in lex.time_forms:
+            self.drop_preposition()
+            self.emit(lex.time_forms[low], start, end)
+        elif low in lex.forms:
+            gloss = lex.forms[low]
+            if gloss in _VICTIMS and self.after_casualty_word() and lex.is_singular(low):
+                gloss = f"a {gloss}"  # "загинула жінка": "killed a woman", a count of one
+            self.emit(gloss, start, end, noun=lex.is_noun(low))
+        elif low in lex.settlements or lex.lemma(low) in lex.settlements:
+            return self.settlement_at(i, lex.settlements.get(low) or lex.settlements[lex.lemma(low)])
+        return i + 1
+
     def phrase_at(self, i: int) -> tuple[int, str] | None:
+        if self.lowered[i] not in self.lex.phrase_starts:
+            return None
         words = self.words_from(i, _MAX_PHRASE)
-        lowered = [self.tokens[k][0].lower().translate(_APOSTROPHES) for k in words]
+        lowered = [self.lowered[k] for k in words]
         for n in range(len(words), 1, -1):
             gloss = self.lex.phrases.get(tuple(lowered[:n]))
             if gloss is not None:
@@ -451,7 +476,7 @@ class _Writer:
         return i + 1
 
     def known_name(self, run: list[int]) -> str | None:
-        options = [self.lex.nominatives(self.tokens[k][0])[:4] for k in run]
+        options = [list(self.lex.nominatives(self.tokens[k][0])[:4]) for k in run]
         for combo in _combinations(options):
             name = " ".join(combo)
             english = self.places(name)
@@ -561,6 +586,7 @@ _ADJECTIVE_PREFIXES = {  # "старосалтівський": Старий Са
 }
 
 
+@functools.lru_cache(maxsize=20_000)
 def _towns_of_stem(stem: str) -> list[str]:
     """The names a town may have that an adjective's stem is made from ("харків" → Харків)."""
     stems = [stem]
