@@ -206,7 +206,9 @@ class EventStore:
             gdf = gpd.read_file(self.path, layer="events", engine="pyogrio")
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
             raise StoreError(f"{self.path}: the events layer cannot be read ({err})") from err
-        return conform(gdf)
+        out = conform(gdf)
+        out["language"] = out["language"].fillna("en")  # stores from before Russian and Ukrainian were read
+        return out
 
     def _table(self, layer: str, columns: tuple[str, ...]) -> pd.DataFrame:
         if layer not in self._layers():
@@ -449,12 +451,28 @@ def apply_corrections(events: gpd.GeoDataFrame, corrections: pd.DataFrame) -> gp
     return conform(out)
 
 
+_SQL_TYPES = {"string": "TEXT", "Int64": "INTEGER", "Float64": "REAL", "boolean": "BOOLEAN"}
+
+
 def _write_events(path: Path, events: gpd.GeoDataFrame, *, append: bool) -> None:
     frame = conform(gpd.GeoDataFrame(events, geometry="geometry", crs=CRS))
     exists = path.exists() and "events" in {str(n) for n, _ in pyogrio.list_layers(path)}
     if frame.empty and exists and append:
         return
+    if append and exists:
+        _add_new_columns(path)
     pyogrio.write_dataframe(frame, path, layer="events", driver="GPKG", geometry_type="Point", append=append and exists)
+
+
+def _add_new_columns(path: Path) -> None:
+    """Give a store written by an earlier version the event columns added since (``language``)."""
+    known = set(pyogrio.read_info(path, layer="events")["fields"])
+    missing = [(name, dtype) for name, dtype in EVENT_COLUMNS.items() if name not in known]
+    if not missing:
+        return
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        for name, dtype in missing:
+            db.execute(f'ALTER TABLE "events" ADD COLUMN "{name}" {_SQL_TYPES[dtype]}')
 
 
 def _write_table(path: Path, layer: str, frame: pd.DataFrame, *, append: bool) -> None:

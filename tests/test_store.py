@@ -235,3 +235,15 @@ def test_a_new_store_gets_the_mode_of_a_new_file(tmp_path: Path, klintsy_pair) -
     finally:
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "events.gpkg").stat().st_mode) == 0o644
+
+
+def test_a_store_from_before_the_language_column_takes_new_events(tmp_path: Path, klintsy_pair) -> None:  # type: ignore[no-untyped-def]
+    import pyogrio
+
+    path = tmp_path / "events.gpkg"
+    old = events_to_gdf(klintsy_pair[1]).drop(columns=["language"])
+    pyogrio.write_dataframe(old, path, layer="events", driver="GPKG", geometry_type="Point")
+    article = article_from_text("Обстрел\n\nСегодня беспилотник атаковал Шебекино.", published="2024-03-20")
+    assert EventStore(path).ingest([(article, extract(article))]).events_added == 1
+    events = EventStore(path).events()
+    assert dict(zip(events["location"], events["language"], strict=True)) == {"Klintsy": "en", "Shebekino": "ru"}
