@@ -314,7 +314,7 @@ def show_map(shown: gpd.GeoDataFrame) -> str | None:
 TABLE_COLUMNS = [
     "date", "event_type", "sub_event_type", "location", "admin1", "geo_precision", "distance_to_border_km",
     "border_side", "fatalities", "injuries", "actors", "claimed_by", "verified", "reviewed", "evidence",
-    "article_title", "event_id",
+    "language", "article_title", "event_id",
 ]  # fmt: skip
 
 

@@ -140,6 +140,24 @@ def test_pasted_article_adds_its_events(store_path: Path) -> None:
     assert shown(at)[1] == after
 
 
+def test_a_russian_report_is_read_and_an_unsupported_language_named(store_path: Path) -> None:
+    at = run_app()
+    widget(at.text_area, "Article text").input("Обстрел\n\nСегодня беспилотник атаковал Шебекино, ранены двое.")
+    widget(at.date_input, "Published").set_value("2024-05-08")
+    at.button(key="FormSubmitter:paste-Extract and add").click().run()
+    assert not at.exception and any("1 article(s) added with 1 event(s)" in s.value for s in at.success)
+    (event,) = EventStore(store_path).events().query("location == 'Shebekino' and language == 'ru'").itertuples()
+    assert event.evidence == "Сегодня беспилотник атаковал Шебекино, ранены двое."
+    belarusian = (
+        "Навіны\n\nУчора ўвечары ў горадзе адбылася сустрэча жыхароў з прадстаўнікамі мясцовай улады. "
+        "Яны абмеркавалі пытанні добраўпарадкавання вуліц, рамонту дарог і школ, а таксама будаўніцтва "
+        "новага стадыёна, які павінны адкрыць наступным летам для ўсіх ахвотных."
+    )
+    widget(at.text_area, "Article text").input(belarusian)
+    at.button(key="FormSubmitter:paste-Extract and add").click().run()
+    assert any("the text is in Belarusian" in plain(e.value) for e in at.error)
+
+
 def test_empty_paste_is_a_clear_error(store_path: Path) -> None:
     at = run_app()
     widget(at.text_area, "Article text").input("   \n ")
