@@ -52,7 +52,7 @@ from geo.store import EventStore, json_list
 from geo.triggers import ACLED_SUB_EVENT_TYPES
 
 APP_DIR = Path(__file__).resolve().parent
-UPLOAD_TYPES = ["txt", "md", "html", "htm", "json"]
+UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "csv"]
 SIDES = ["RU", "UA", "UA-occupied-Crimea"]
 VIEW_KEYS = ("lat", "lon", "zoom")
 
@@ -374,7 +374,16 @@ def show_details(event: pd.Series) -> None:
         )
 
 
+def _plain(value: Any) -> Any:
+    """A table value with pandas' missing values (NA, NaN, NaT) as None, so it can be compared."""
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):  # a list or other container: not missing
+        return value
+
+
 def correction_form(event: pd.Series, store: EventStore) -> None:
+    event = pd.Series({k: _plain(v) for k, v in event.items()}, dtype=object)  # undated, unplaced: None
     with st.expander("Correct this event", expanded=False), st.form(f"correct-{event['event_id']}"):
         options = _place_options(event)
         labels = [*options, "Coordinates typed below"]
@@ -387,8 +396,12 @@ def correction_form(event: pd.Series, store: EventStore) -> None:
         kind = st.selectbox("Event type", types, index=_index_of(types, event["event_type"]))
         subs = [s for t in types for s in ACLED_SUB_EVENT_TYPES[t]]
         sub = st.selectbox("Sub-event type", subs, index=_index_of(subs, event["sub_event_type"]))
-        date = st.date_input("Date", value=_date(str(event["date"])) if pd.notna(event["date"]) else None)
+        date = st.date_input("Date", value=_date(str(event["date"])) if event["date"] else None)
         if st.form_submit_button("Save correction"):
+            if sub not in ACLED_SUB_EVENT_TYPES[kind]:
+                allowed = ", ".join(ACLED_SUB_EVENT_TYPES[kind])
+                st.error(f"“{sub}” is not a sub-event type of {kind}: choose one of {allowed}.")
+                return
             changes: dict[str, Any] = {
                 "event_type": kind,
                 "sub_event_type": sub,
@@ -445,7 +458,7 @@ def incident_form(
     key = str(incident["event_id"])
     with st.expander(f"Reports of this incident ({len(ids)}): split or merge", expanded=False):
         rows = reports[reports["event_id"].isin(ids)].set_index("event_id").reindex(ids)
-        label = {i: f"{outlet(r.source)} · {r.date or 'no date'} · {r.location} · {r.fatalities} killed"
+        label = {i: f"{outlet(r.source)} · {_plain(r.date) or 'no date'} · {r.location} · {r.fatalities} killed"
                  for i, r in zip(ids, rows.itertuples(), strict=True)}  # fmt: skip
         columns = ["source", "date", "location", "geo_precision", "fatalities", "injuries", "claimed_by"]
         st.dataframe(pd.DataFrame(rows[columns]).reset_index(), hide_index=True, key=f"reports-{key}")

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from conftest import DATA, ROOT
 from streamlit.testing.v1 import AppTest
@@ -184,6 +185,21 @@ def test_upload_keeps_the_good_files_and_names_the_bad(store_path: Path) -> None
     assert any("1 article(s) added" in s.value for s in at.success)
 
 
+def test_a_csv_upload_adds_its_articles_and_a_bad_row_is_named(store_path: Path) -> None:
+    at = run_app()
+    good = (
+        "title,published,url,text\n"
+        "Klintsy,2024-03-20,https://example.org/klintsy,Drones struck an oil depot in the Russian town of Klintsy.\n"
+        "Shebekino,2024-03-21,,Shelling hit Shebekino in the Belgorod region on Thursday.\n"
+    )
+    bad = "title,text\nFirst,Shelling hit Shebekino on Monday.\nSecond,\n"
+    at.file_uploader[0].set_value([("feed.csv", good.encode(), "text/csv"), ("broken.csv", bad.encode(), "text/csv")])
+    at.button(key="FormSubmitter:upload-Extract and add").click().run()
+    assert any("2 article(s) added" in s.value for s in at.success)
+    assert any("broken.csv, line 3: empty 'text'" in plain(e.value) for e in at.error)
+    assert {"Klintsy", "Shebekino"} <= set(EventStore(store_path).events()["location"])
+
+
 def test_an_upload_over_the_size_limit_is_refused_clearly(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "max_article_bytes", 1000)
     at = run_app()
@@ -222,6 +238,27 @@ def test_selecting_an_event_shows_details_and_a_correction_is_stored(store_path:
     assert 0 < stored["distance_to_border_km"] < 20 and stored["border_side"] == "RU"
     corrections = EventStore(store_path).corrections()
     assert set(corrections["event_id"]) == {target}
+
+
+def test_an_undated_event_can_be_corrected(store_path: Path) -> None:
+    from geo.articles import article_from_text
+    from geo.pipeline import extract
+
+    article = article_from_text("Undated\n\nA drone hit a house in Shebekino.")  # no publication date
+    (event,) = extract(article)
+    assert event.date is None
+    EventStore(store_path).ingest([(article, [event])])
+    at = run_app(selected=event.event_id)
+    widget(at.selectbox, "Event type").set_value("Battles")
+    widget(at.selectbox, "Sub-event type").set_value("Air/drone strike")  # not a kind of battle
+    widget(at.button, "Save correction").click().run()
+    assert any("is not a sub-event type of Battles" in e.value for e in at.error)
+    assert not bool(EventStore(store_path).events().set_index("event_id").loc[event.event_id, "reviewed"])
+    widget(at.selectbox, "Sub-event type").set_value("Armed clash")
+    widget(at.button, "Save correction").click().run()
+    assert not at.exception and not at.error
+    stored = EventStore(store_path).events().set_index("event_id").loc[event.event_id]
+    assert (stored["event_type"], bool(stored["reviewed"])) == ("Battles", True) and stored["date"] is pd.NA
 
 
 def test_details_escape_markdown_and_html_from_the_article(store_path: Path) -> None:
