@@ -53,6 +53,7 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[’'ʼ‘`-][^\W\d_]+)*|\d+(?:[.,:]\d+)*|\s+|
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
 _QUOTES = {"«": "“", "»": "”", "„": "“"}
 _SENTENCE_END = frozenset(".!?…")
+_OPENS_SENTENCE = frozenset('.!?…“"—–:')
 _ACRONYM = re.compile(r"([А-ЯЁІЇЄҐ]{2,})[а-яёіїєґ]{0,4}")
 _MAX_PHRASE = 4
 _ADJECTIVE_SUFFIX = re.compile(r"(?:ськ|цьк|ск|цк)[а-яёіїєґ]{0,3}$")
@@ -132,6 +133,19 @@ class _Lexicon:
     @functools.lru_cache(maxsize=100_000)  # noqa: B019 -- one lexicon per language, kept for the process
     def parse(self, word: str) -> tuple[Any, ...]:
         return tuple(self.morph.parse(word.translate(_APOSTROPHES))[:4])
+
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 -- as parse
+    def role_of(self, low: str) -> tuple[str, str, bool]:
+        """What a word in lower case is: ``(role, gloss, singular victim)``; role "drop" for most."""
+        if low in self.prepositions:
+            return "preposition", "", False
+        if low in self.time_forms:
+            return "time", self.time_forms[low], False
+        if low in self.forms:
+            gloss = self.forms[low]
+            return "word", gloss, gloss in _VICTIMS and self.is_singular(low)
+        noun = self.settlements.get(low, self.settlements.get(self.lemma(low)))
+        return ("settlement", noun, False) if noun is not None else ("drop", "", False)
 
     def lemma(self, word: str) -> str:
         parses = self.parse(word.lower())
@@ -227,6 +241,8 @@ class _Writer:
         self.lowered = [t.lower().translate(_APOSTROPHES) for t, _, _ in self.tokens]
         self.words = [t[:1].isalpha() for t, _, _ in self.tokens]
         self.pieces: list[_Piece] = []
+        self.sentence_open = True  # the next word written begins a sentence
+        self.last_char = ""  # the last character written
         self.regions_named: set[tuple[str, str]] = set()  # (country, admin1) of the regions written so far
 
     def named(self, areas: list[AdminArea]) -> list[AdminArea]:
@@ -235,17 +251,16 @@ class _Writer:
 
     # -- output ----------------------------------------------------------------------------
     def emit(self, gloss: str, start: int, end: int, *, preposition: bool = False, noun: bool = False) -> None:
-        if gloss.strip() and self.at_sentence_start():
-            gloss = _capitalised(gloss)
+        if gloss:
+            stripped = gloss.rstrip()
+            if stripped:
+                if self.sentence_open:
+                    gloss = _capitalised(gloss)
+                self.sentence_open = stripped[-1] in _OPENS_SENTENCE
+            if "\n" in gloss:
+                self.sentence_open = True
+            self.last_char = gloss[-1]
         self.pieces.append(_Piece(gloss, start, end, preposition, noun))
-
-    def at_sentence_start(self) -> bool:
-        for piece in reversed(self.pieces):
-            if "\n" in piece.text:
-                return True
-            if piece.text.strip():
-                return piece.text.rstrip()[-1] in _SENTENCE_END or piece.text.rstrip()[-1] in '“"—–:'
-        return True
 
     def emit_name(self, english: str, start: int, end: int, *, person: bool = False) -> None:
         """A name; a place after a noun is that noun's genitive ("обстрел Шебекино": "shelling of Shebekino")."""
@@ -253,10 +268,9 @@ class _Writer:
         self.emit(f"of {english}" if last is not None and last.noun and not person else english, start, end)
 
     def emit_space(self, token: str, start: int, end: int) -> None:
-        last = next((p.text for p in reversed(self.pieces) if p.text), "")
         if "\n" in token:
             self.emit("\n\n" if token.count("\n") > 1 else "\n", start, end)
-        elif last and not last[-1].isspace():
+        elif self.last_char and not self.last_char.isspace():
             self.emit(" ", start, end)
 
     def drop_preposition(self) -> None:
@@ -267,6 +281,7 @@ class _Writer:
                 self.pieces[k] = replace(piece, text="", preposition=False)
                 if k + 1 < len(self.pieces) and self.pieces[k + 1].text == " ":
                     self.pieces[k + 1] = replace(self.pieces[k + 1], text="")
+                self.last_char = next((p.text[-1] for p in reversed(self.pieces) if p.text), "")
                 return
             if piece.text.strip():
                 return
@@ -367,19 +382,20 @@ class _Writer:
 
     def common_word(self, i: int, low: str, start: int, end: int) -> int:
         """A word in lower case: a preposition, a time word, a lexicon word, a settlement noun, or nothing."""
-        lex = self.lex
-        if low in lex.prepositions:
-            self.emit(self.preposition(low, i), start, end, preposition=True)
-        elif low in lex.time_forms:
-            self.drop_preposition()
-            self.emit(lex.time_forms[low], start, end)
-        elif low in lex.forms:
-            gloss = lex.forms[low]
-            if gloss in _VICTIMS and self.after_casualty_word() and lex.is_singular(low):
+        role, gloss, flag = self.lex.role_of(low)
+        if role == "drop":
+            return i + 1
+        if role == "word":
+            if flag and self.after_casualty_word():
                 gloss = f"a {gloss}"  # "загинула жінка": "killed a woman", a count of one
-            self.emit(gloss, start, end, noun=lex.is_noun(low))
-        elif low in lex.settlements or lex.lemma(low) in lex.settlements:
-            return self.settlement_at(i, lex.settlements.get(low) or lex.settlements[lex.lemma(low)])
+            self.emit(gloss, start, end, noun=self.lex.is_noun(low))
+        elif role == "preposition":
+            self.emit(self.preposition(low, i), start, end, preposition=True)
+        elif role == "time":
+            self.drop_preposition()
+            self.emit(gloss, start, end)
+        else:
+            return self.settlement_at(i, gloss)
         return i + 1
 
     def phrase_at(self, i: int) -> tuple[int, str] | None:
@@ -501,7 +517,9 @@ class _Writer:
         """
         token, start, end = self.tokens[i]
         token = token.translate(_APOSTROPHES)
-        low = token.lower().translate(_APOSTROPHES)
+        low = self.lowered[i]
+        if "щин" not in low and not _ADJECTIVE_SUFFIX.search(low):
+            return None  # most capitalised words: neither an area's adjective nor a "-щина" name
         lemma = self.lex.lemma(low)
         if _SHCHYNA.search(lemma):
             town = self.town_of(_SHCHYNA.sub("", lemma))
