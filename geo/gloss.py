@@ -53,6 +53,8 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[’'ʼ‘`-][^\W\d_]+)*|\d+(?:[.,:]\d+)*|\s+|
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
 _QUOTES = {"«": "“", "»": "”", "„": "“"}
 _SENTENCE_END = frozenset(".!?…")
+_LIST_CONJUNCTIONS = frozenset({"и", "і", "й", "та", "а также", "або", "или"})
+_FUNCTION_WORDS = frozenset({"NPRO", "PREP", "CONJ", "PRCL", "INTJ", "PRED", "ADVB"})
 _OPENS_SENTENCE = frozenset('.!?…“"—–:')
 _ACRONYM = re.compile(r"([А-ЯЁІЇЄҐ]{2,})[а-яёіїєґ]{0,4}")
 _MAX_PHRASE = 4
@@ -192,6 +194,10 @@ class _Lexicon:
     def is_noun(self, word: str) -> bool:
         parses = self.parse(word)
         return bool(parses) and parses[0].tag.POS == "NOUN"
+
+    def function_word(self, word: str) -> bool:
+        parses = self.parse(word.lower())
+        return bool(parses) and parses[0].is_known and parses[0].tag.POS in _FUNCTION_WORDS
 
     def known_common_word(self, word: str) -> bool:
         """A dictionary word that is not a name (a sentence's first word, capitalised)."""
@@ -479,8 +485,11 @@ class _Writer:
                 break
             run.append(k)
         token, start, end = self.tokens[i]
-        if self.sentence_initial(i) and self.lex.known_common_word(token) and not self.places(token):
-            return i + 1  # "Также", "Им": a common word, capitalised
+        initial = self.sentence_initial(i)
+        if initial and self.lex.function_word(token):
+            return i + 1  # "Он", "Также", "Однако": never a name at a sentence's start
+        if initial and self.lex.known_common_word(token) and not self.places(token):
+            return i + 1  # "Погибли": a common word, capitalised
         for n in range(len(run), 0, -1):
             english = self.known_name(run[:n])
             if english is not None:
@@ -530,15 +539,19 @@ class _Writer:
                     self.emit(f"the {town} {kind}", start, end)
                 return i + 1
             return None
-        nxt = self.words_from(i + 1, 2)
-        if not nxt or not _ADJECTIVE_SUFFIX.search(low):
+        if not _ADJECTIVE_SUFFIX.search(low):
             return None
-        noun_at = nxt[0]
-        noun = self.lex.lemma(self.tokens[noun_at][0])
-        if noun not in self.lex.areas and len(nxt) > 1:  # "Сумської міської громади"
-            noun_at, noun = nxt[1], self.lex.lemma(self.tokens[nxt[1]][0])
-        kind = self.lex.areas.get(noun) or ""
-        if not kind:
+        nxt = self.words_from(i + 1, 2)
+        noun_at = nxt[0] if nxt else None
+        kind = self.area_kind(noun_at)
+        if not kind and len(nxt) > 1:  # "Сумської міської громади", "Шебекинский городской округ"
+            noun_at = nxt[1]
+            kind = self.area_kind(noun_at)
+        in_list = False
+        if not kind:  # "Юнаківська, Краснопільська та Хотінська громади": the noun after the list
+            noun_at = self.list_area_noun(i)
+            kind, in_list = self.area_kind(noun_at), True
+        if not kind or noun_at is None:
             return None
         adjective = self.adjective_lemma(token)
         english = self.area_name(adjective, kind)
@@ -546,9 +559,33 @@ class _Writer:
             return None
         if probe:
             return noun_at + 1
+        if in_list:  # one member of the list: the noun is written with the last one
+            self.emit(f"the {english}", start, end)
+            return i + 1
         genitive_after_name = "gent" in self.lex.case_of(token) and self.after_name()
         self.emit(f"in the {english}" if genitive_after_name else f"the {english}", start, self.tokens[noun_at][2])
         return noun_at + 1
+
+    def area_kind(self, k: int | None) -> str:
+        """ "region", "district", "community" for an area noun at token ``k``, else ""."""
+        return self.lex.areas.get(self.lex.lemma(self.lowered[k])) or "" if k is not None else ""
+
+    def list_area_noun(self, i: int) -> int | None:
+        """The area noun after a list of adjectives that begins at ``i``, if the list ends in one."""
+        k = i + 1
+        for _ in range(24):  # a list of up to about eight adjectives
+            if k >= len(self.tokens):
+                return None
+            token, low = self.tokens[k][0], self.lowered[k]
+            if token.isspace() or token == "," or low in _LIST_CONJUNCTIONS:
+                k += 1
+                continue
+            if self.words[k] and self.area_kind(k):
+                return k
+            if not (self.words[k] and token[:1].isupper() and _ADJECTIVE_SUFFIX.search(low)):
+                return None
+            k += 1
+        return None
 
     def after_casualty_word(self) -> bool:
         last = next((p for p in reversed(self.pieces) if p.text.strip()), None)

@@ -185,3 +185,22 @@ def test_a_settlement_noun_and_its_region_are_glossed_in_english_order(gazetteer
 def test_a_district_named_by_its_adjective_is_the_town_it_is_named_after(gazetteer: Gazetteer) -> None:
     event = only("Сьогодні ворог обстріляв села Куп'янського району.", gazetteer)
     assert (event.location, event.geo_precision) == ("Kupyansk", 2)
+
+
+def test_a_list_of_community_adjectives_is_one_event_per_community(gazetteer: Gazetteer) -> None:
+    text = "Вчора обстрілів зазнали Юнаківська, Краснопільська та Білопільська громади Сумщини."
+    found = events(text, gazetteer)
+    assert sorted(e.location for e in found) == ["Bilopillia", "Krasnopillya", "Yunakivka"]
+    assert {(e.admin1, e.geo_precision, e.date) for e in found} == {("Sumy Oblast", 2, dt.date(2024, 5, 7))}
+
+
+def test_a_post_headed_by_its_district_and_a_pronoun_that_is_no_place(gazetteer: Gazetteer) -> None:
+    text = (
+        "Шебекинский городской округ. В селе Новая Таволжанка дрон атаковал автомобиль, ранен мужчина. "
+        "Он получил осколочные ранения."
+    )
+    article = article_from_text("Новости\n\n" + text, published=PUBLISHED)
+    glossed = gloss_article(article, gazetteer).article.text
+    assert glossed.startswith("The Shebekino district.") and glossed.endswith("Wounds.")  # «Он» is not a place
+    (event,) = extract(article, gazetteer=gazetteer)
+    assert (event.location, event.admin1, event.injuries) == ("Novaya Tavolzhanka", "Belgorod Oblast", 1)
