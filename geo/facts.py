@@ -181,6 +181,11 @@ _SPEAKER_BEFORE = re.compile(
     rf"(?:{_SPEECH})\b",
 )
 _ACCORDING_TO = re.compile(r"\baccording to (?P<who>[^,;.]{2,80})")
+# "..., said Governor Vyacheslav Gladkov." / "..., wrote the regional governor": the speaker after the verb
+_SPEAKER_AFTER = re.compile(
+    r"[,;:–—]\s+(?:also\s+)?(?:said|says|wrote|writes|reported|reports|announced|stated|added|confirmed)\s+"
+    r"(?P<who>(?!that\b|on\b|in\b)[^,;.:]{2,80}?)\s*(?:[,;.:]|$)"
+)
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "officials", "the officials"})
 _SPEAKER_NOUNS = re.compile(
     r"\b(ministry|governor|officials?|authorities|administration|military|army|forces|police|mayor"
@@ -202,6 +207,10 @@ def claimant(text: str) -> str | None:
     m = _ACCORDING_TO.search(text) if "according to" in text else None
     if m:
         return _clean_speaker(m.group("who"))
+    for m in _SPEAKER_AFTER.finditer(text):
+        who = _clean_speaker(m.group("who"))
+        if who and _SPEAKER_NOUNS.search(who):
+            return who
     for m in _SPEAKER_BEFORE.finditer(text):
         who = _clean_speaker(m.group("who"))
         if who and _SPEAKER_NOUNS.search(who):

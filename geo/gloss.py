@@ -123,6 +123,7 @@ class _Lexicon:
         self.settlements: dict[str, str] = data["settlement_nouns"]
         self.areas: dict[str, str] = data["area_nouns"]
         self.abbreviations: dict[str, str] = data["abbreviations"]
+        self.acronyms: dict[str, str] = data.get("acronyms", {})
 
     def _inflections(self, lemma: str) -> set[str]:
         forms = {lemma}
@@ -342,6 +343,9 @@ class _Writer:
         acronym = _ACRONYM.fullmatch(token)  # "КАБами", "БПЛА": an acronym, perhaps inflected
         if acronym:
             letters = acronym.group(1).lower()
+            if letters in self.lex.acronyms:  # "КТО", never the pronoun "кто"
+                self.emit(self.lex.acronyms[letters], start, end, noun=True)
+                return i + 1
             known = (
                 letters
                 if letters in self.lex.forms
@@ -567,7 +571,7 @@ class _Writer:
         return noun_at + 1
 
     def area_kind(self, k: int | None) -> str:
-        """ "region", "district", "community" for an area noun at token ``k``, else ""."""
+        """The kind of area ("region", "district", "community") an area noun at token ``k`` names, else ""."""
         return self.lex.areas.get(self.lex.lemma(self.lowered[k])) or "" if k is not None else ""
 
     def list_area_noun(self, i: int) -> int | None:

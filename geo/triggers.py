@@ -132,7 +132,8 @@ _SPECIFIC = {
         r"evacuat(?:ed|ion|ions|ing|e)|told to leave|ordered to leave|forced to leave|fled their homes"
     ),
     "emergency": _words(
-        r"counter-?terrorism (?:regime|operation)|martial law|state of emergency|emergency (?:regime|situation)"
+        r"counter-?terror(?:ism|ist) (?:operation )?(?:regime|operation)|martial law|state of emergency"
+        r"|emergency (?:regime|situation)"
         r"|curfew"
     ),
     "arrest": _words(r"arrest(?:ed|s)?|detain(?:ed)?"),

@@ -66,6 +66,12 @@ def test_actors(text: str, actors: list[str]) -> None:
         ),
         ("The attack hit the port, the governor of the city, Mikhail Razvozhayev, said.", "Mikhail Razvozhayev"),
         ("He said the attacks damaged houses.", None),
+        ("Shelling hit Shebekino, said Governor Vyacheslav Gladkov.", "Governor Vyacheslav Gladkov"),
+        ("Two people were hurt, said the governor, Vyacheslav Gladkov, on Telegram.", "governor"),
+        (
+            "Drones hit Sumy overnight, wrote the head of the regional administration.",
+            "head of the regional administration",
+        ),
     ],
 )
 def test_claimant(text: str, who: str | None) -> None:

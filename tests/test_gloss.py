@@ -204,3 +204,19 @@ def test_a_post_headed_by_its_district_and_a_pronoun_that_is_no_place(gazetteer:
     assert glossed.startswith("The Shebekino district.") and glossed.endswith("Wounds.")  # «Он» is not a place
     (event,) = extract(article, gazetteer=gazetteer)
     assert (event.location, event.admin1, event.injuries) == ("Novaya Tavolzhanka", "Belgorod Oblast", 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сегодня в Курской области введен режим КТО, сообщил губернатор.",
+        "Сегодня в Курской области объявлен режим контртеррористической операции.",
+    ],
+)
+def test_a_counter_terrorist_regime_is_a_strategic_development(text: str, gazetteer: Gazetteer) -> None:
+    event = only(text, gazetteer)
+    assert (event.event_type, event.admin1, event.date) == (
+        "Strategic developments",
+        "Kursk Oblast",
+        dt.date(2024, 5, 8),
+    )

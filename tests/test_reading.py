@@ -100,6 +100,11 @@ def test_a_listed_village_the_index_lacks_is_its_own_event_in_its_district(gazet
             "Air/drone strike",
         ),
         (
+            "A counter-terrorist operation regime was declared in Vovchansk on Monday.",
+            "Strategic developments",
+            "Other",
+        ),
+        (
             "A drone dropped two grenades on a car in Vovchansk on Monday.",
             "Explosions/Remote violence",
             "Air/drone strike",
