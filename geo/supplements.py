@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 SUPPLEMENT_COLUMNS = ("name", "alternate_names", "lat", "lon", "country", "admin1", "kind", "source")
-SUPPLEMENT_SUFFIXES = (".csv", ".txt", ".zip")
+SUPPLEMENT_SUFFIXES = (".csv", ".txt", ".zip", ".tsv")
 # A place name never holds control characters (NUL among them), HTML or Markdown markup, or a URL;
 # a supplement row whose name does is refused, whatever page later shows the name.
 _MARKUP = re.compile(r"[\x00-\x1f\x7f<>\[\]{}`*\\]|://")
@@ -164,6 +164,13 @@ def read_any_supplement(path: Path) -> list[dict[str, Any]]:
             }
             for row in read_supplement(path)
         ]
+    if path.suffix.lower() == ".tsv":  # a GeoNames postal-code dump (export/zip): its villages
+        from .postal import postal_supplement_rows
+
+        rows = postal_supplement_rows(path)
+        if not rows:
+            raise GazetteerError(f"{path.name}: no villages of Ukraine or Russia's border regions in the postal dump")
+        return rows
     if path.suffix.lower() in {".txt", ".zip"}:
         rows = [{**row, "source": f"geonames:{path.stem}"} for row in read_geonames_dump(path)]
         if not rows:

@@ -71,8 +71,12 @@ def test_namesakes_are_all_candidates(gazetteer: Gazetteer, name: str, admin1_co
     assert admin1_codes <= found
 
 
-def test_places_below_cities500_are_absent(gazetteer: Gazetteer) -> None:
-    assert gazetteer.lookup("Glotovo") == []
+def test_places_below_cities500_come_from_the_postal_villages(gazetteer: Gazetteer) -> None:
+    # Glotovo (Graivoron district) is not in cities500; GeoNames' postal places have it
+    (glotovo,) = gazetteer.lookup("Glotovo")
+    assert (glotovo.place.source, glotovo.place.country, glotovo.place.admin1) == ("geonames-postal", "RU", "09")
+    assert [m.place.name for m in gazetteer.lookup("Глотово")] == ["Glotovo"]
+    assert gazetteer.lookup("Ryabinovka") == []  # nor every village: only those with a post office
 
 
 def test_codes_among_alternates_are_not_names(gazetteer: Gazetteer) -> None:

@@ -38,8 +38,8 @@ class FakeNominatim(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
         FakeNominatim.requests.append((query, time.monotonic()))
-        if "Glotovo" in query:
-            self._send(200, [{"lat": "50.4911", "lon": "35.6092", "display_name": "Glotovo, Belgorod Oblast, Russia",
+        if "Ryabinovka" in query:
+            self._send(200, [{"lat": "50.4911", "lon": "35.6092", "display_name": "Ryabinovka, Belgorod Oblast, Russia",
                               "osm_type": "node", "osm_id": 42, "address": {"country_code": "ru"}}])  # fmt: skip
         elif "Slowtown" in query:
             time.sleep(TIMEOUT + 1)
@@ -96,10 +96,10 @@ def online(domain: str, tmp_path: Path, *, delay: float = 1.0) -> OnlineGeocoder
 
 def test_success_is_cached_on_disk(server: str, tmp_path: Path) -> None:
     geocoder = online(server, tmp_path)
-    location = geocoder.geocode("Glotovo, Belgorod Oblast, Russia", country_codes=["ru"])
+    location = geocoder.geocode("Ryabinovka, Belgorod Oblast, Russia", country_codes=["ru"])
     assert (location.latitude, location.longitude) == (50.4911, 35.6092)
-    assert geocoder.geocode("Glotovo, Belgorod Oblast, Russia", country_codes=["ru"]).latitude == 50.4911
-    assert online(server, tmp_path).geocode("Glotovo, Belgorod Oblast, Russia", country_codes=["ru"]) is not None
+    assert geocoder.geocode("Ryabinovka, Belgorod Oblast, Russia", country_codes=["ru"]).latitude == 50.4911
+    assert online(server, tmp_path).geocode("Ryabinovka, Belgorod Oblast, Russia", country_codes=["ru"]) is not None
     assert len(FakeNominatim.requests) == 1  # no query is sent twice, even by a new process
 
 
@@ -203,7 +203,7 @@ def test_after_a_429_the_run_goes_offline_but_keeps_its_cache(
     assert geocoder.geocode("Foundville").latitude == 50.1  # cached answers still serve
     with pytest.raises(OnlineGeocoderOff):
         geocoder.geocode("Nowhere")
-    assert geocoder.place_for("Glotovo", ["Belgorod Oblast"], "RU") is None
+    assert geocoder.place_for("Ryabinovka", ["Belgorod Oblast"], "RU") is None
     assert [q for q, _ in FakeNominatim.requests] == ["Foundville", "Busyville"]  # nothing sent after the 429
 
 
@@ -281,20 +281,20 @@ def test_cli_geocode_online_writes_the_table_despite_bad_answers(
 def test_no_network_is_an_error_too(tmp_path: Path) -> None:
     geocoder = online("127.0.0.1:9", tmp_path, delay=0)  # nothing listens on port 9
     with pytest.raises(GeocoderServiceError):
-        geocoder.geocode("Glotovo")
+        geocoder.geocode("Ryabinovka")
 
 
 def test_pipeline_places_a_missing_village_online(server: str, tmp_path: Path, gazetteer: Gazetteer) -> None:
     article = article_from_text(
-        "T\n\nShelling hit the village of Glotovo in Russia's Belgorod region on Monday.", published="2023-05-24"
+        "T\n\nShelling hit the village of Ryabinovka in Russia's Belgorod region on Monday.", published="2023-05-24"
     )
     offline = extract(article, gazetteer=gazetteer)
-    assert [e.location for e in offline] == ["Glotovo (in Belgorod Oblast)"]  # offline: the region, named
+    assert [e.location for e in offline] == ["Ryabinovka (in Belgorod Oblast)"]  # offline: the region, named
     (event,) = extract(article, gazetteer=gazetteer, online=online(server, tmp_path, delay=0))
-    assert (event.location, event.lat, event.lon, event.country) == ("Glotovo", 50.4911, 35.6092, "RU")
+    assert (event.location, event.lat, event.lon, event.country) == ("Ryabinovka", 50.4911, 35.6092, "RU")
     assert event.places[0].resolved_as == "online"
     assert event.places[0].admin1 == "Belgorod Oblast"
-    assert "Glotovo, Belgorod Oblast, Russia" in FakeNominatim.requests[0][0]
+    assert "Ryabinovka, Belgorod Oblast, Russia" in FakeNominatim.requests[0][0]
 
 
 @pytest.mark.parametrize("village", ["Slowtown", "Busyville", "Garbleburg", "Outofrange", "Notanumber", "Pointless"])

@@ -35,7 +35,7 @@ def one(text: str, name: str, gazetteer: Gazetteer) -> Mention:
         ("Shells fell 10 km north of Vovchansk.", "Vovchansk", "place", "distance"),
         ("In the city of Kursk, debris fell.", "Kursk", "place", "city"),
         ("Shelling hit Crimea.", "Crimea", "region", None),
-        ("Residents of nearby villages, including Glotovo, left.", "Glotovo", "unknown", "settlement"),
+        ("Residents of nearby villages, including Ryabinovka, left.", "Ryabinovka", "unknown", "settlement"),
     ],
 )
 def test_cues(gazetteer: Gazetteer, text: str, name: str, kind: str, cue: str | None) -> None:
