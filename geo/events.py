@@ -177,6 +177,12 @@ _TALLY = re.compile(
     r"\b\d+\s+times\b|\bin\s+total\b|\ba\s+total\s+of\b|\b\d+\s+(?:settlements|localities|communities|towns|villages)\b",
     re.I,
 )
+# "... several nearby villages, including (the village of) X": X is an example of the group
+_EXAMPLE_OF_GROUP = re.compile(
+    r"\b(?:villages|settlements|towns|communities|localities|hromadas)\b[^.;:]{0,40}?"
+    r"\b(?:including|such as|among them|notably)\s+(?:the\s+(?:village|town|settlement)s?\s+of\s+)?$",
+    re.I,
+)
 _TOWN_POPULATION = 20_000  # "the village" never refers to a place this large
 _EVENT_KINDS = ("place", "district", "region", "unknown")
 _DISTRICT_KM = 60  # a district's villages lie within this distance of its town
@@ -446,7 +452,7 @@ def _locate(
         if inside and _PLACE_ANAPHOR.search(clause.text):
             return inside[:1]
     if here:
-        return _placed_by_reference(here, in_sentence, clause.sentence)
+        return _placed_by_reference(_without_examples(here, clause), in_sentence, clause.sentence)
     if clause.text.lstrip().startswith(("which ", "where ")):  # the place the relative clause follows
         before = [r for r in eligible if r.mention.start < clause.start]
         return before[-1:]
@@ -480,6 +486,24 @@ def _locate(
         # region's tally ("fired 21 times at settlements in the region") it is the tally's too
         return [last.location]
     return []
+
+
+def _without_examples(here: list[ResolvedPlace], clause: _Clause) -> list[ResolvedPlace]:
+    """The clause's places without those named as examples of a group after another place.
+
+    "Grayvoron and several nearby villages, including Glotovo" is one incident at Grayvoron;
+    Glotovo stays among its places.
+    """
+    if len(here) < 2:
+        return here
+    first = min(r.mention.start for r in here)
+    kept = [
+        r
+        for r in here
+        if r.mention.start == first
+        or not _EXAMPLE_OF_GROUP.search(clause.text, 0, max(0, r.mention.start - clause.start))
+    ]
+    return kept or here
 
 
 def _may_refer(anaphor: str, r: ResolvedPlace) -> bool:

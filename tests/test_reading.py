@@ -332,3 +332,15 @@ def test_a_ticker_of_other_stories_is_not_read(gazetteer: Gazetteer) -> None:
     assert "Dnipro" in {
         e.location for e in extract(article_from_text(live, published="2024-08-15"), gazetteer=gazetteer)
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Residents of Grayvoron and several nearby villages, including Glotovo, were told to leave on Monday.",
+        "Shelling hit Grayvoron and nearby settlements such as Glotovo on Monday.",
+    ],
+)
+def test_a_place_named_as_an_example_of_a_group_is_no_event_of_its_own(text: str, gazetteer: Gazetteer) -> None:
+    (event,) = events_of(text, gazetteer)
+    assert event.location == "Grayvoron" and "Glotovo" in {p.name for p in event.places}
