@@ -67,7 +67,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 11
+INDEX_VERSION = 12
 _LOOKUP_CACHE_SIZE = 50_000
 
 # How a name matched a place, best first.
@@ -887,7 +887,7 @@ def build_supplements(base: dict[str, Any], files: list[Path], *, strict: Path |
                 raise GazetteerError(str(err)) from err
             logger.warning("supplement skipped: %s", err)
             continue
-        if places and places[0]["source"] == POSTAL_SOURCE:
+        if any(place["source"] == POSTAL_SOURCE for place in places):
             places = _not_in_base(places, base)
         for place in places:
             builder.add_place(**place)
@@ -904,7 +904,7 @@ def _not_in_base(places: list[dict[str, Any]], base: dict[str, Any]) -> list[dic
     known = Gazetteer(base)
     out = []
     for place in places:
-        near = any(
+        near = place["source"] == POSTAL_SOURCE and any(
             abs(m.place.lat - place["lat"]) < 0.1 and abs(m.place.lon - place["lon"]) < 0.15
             for name in (place["alternates"][0], place["name"])
             for m in known.lookup(name)

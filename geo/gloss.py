@@ -317,6 +317,9 @@ class _Writer:
         return True
 
     def write(self) -> list[_Piece]:
+        for k, low in enumerate(self.lowered):  # the regions named anywhere limit the towns of areas
+            if self.words[k] and self.tokens[k][0][:1].isupper() and ("щин" in low or _ADJECTIVE_SUFFIX.search(low)):
+                self.area_at(k, probe=True)
         i = 0
         while i < len(self.tokens):
             i = self.step(i)

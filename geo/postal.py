@@ -26,9 +26,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BORDER_REGIONS_RU", "SOURCE", "postal_data_path", "postal_supplement_rows", "postal_villages"]
+__all__ = [
+    "BORDER_REGIONS_RU",
+    "DISTRICT_SOURCE",
+    "SOURCE",
+    "district_names",
+    "postal_data_path",
+    "postal_districts",
+    "postal_supplement_rows",
+    "postal_villages",
+]
 
 SOURCE = "geonames-postal"  # the ``source`` of these places in the gazetteer
+DISTRICT_SOURCE = "geonames-postal-district"  # and of the districts placed by their villages
 
 # GeoNames admin1 codes of the Russian regions on or near the border with Ukraine (and Crimea's
 # and Sevastopol's, as GeoNames files them under UA in cities500 but RU in the postal dump).
@@ -127,9 +137,63 @@ def english_name(name: str, country: str) -> str:
     return str(iuliia.WIKIPEDIA.translate(name))
 
 
+def district_names(district: str, country: str) -> tuple[str, list[str]]:
+    """A district's English name and the adjectives news call it by.
+
+    ``"БЕЛОВСКИЙ РАЙОН"`` (Russia's rows: Cyrillic) gives "Belovsky District" and «Беловский»
+    (whose romanisations the gazetteer adds); ``"Vovchanskyi"`` (Ukraine's rows: romanised)
+    gives "Vovchanskyi District" and its other spellings ("Vovchansky", "Vovchanskiy").
+    """
+    words = district.split()
+    if country == "RU":
+        adjective = " ".join(w.capitalize() for w in words if w.lower() not in ("район", "р-н"))
+        return f"{english_name(adjective, country)} District", [adjective]
+    adjective = " ".join(words)
+    spellings = [adjective]
+    if adjective.endswith("yi"):
+        stem = adjective[:-2]
+        spellings += [stem + "y", stem + "iy", stem + "yy", stem + "ii"]
+    return f"{adjective} District", spellings
+
+
+def postal_districts(path: Path | None = None) -> list[dict[str, Any]]:
+    """Each district (raion) of the kept villages: its names and the median point of its villages."""
+    members: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
+    for v in postal_villages(path):
+        if v["district"] and not v["district"].endswith(("ska", "ка")):  # "Kharkivska": the oblast, not a district
+            members[(v["country"], v["admin1"], v["district"])].append((v["lat"], v["lon"]))
+    out = []
+    for (country, admin1, district), points in sorted(members.items()):
+        if len(points) < 3:
+            continue  # too few villages to place the district by
+        lat, lon = _median_point(points)
+        name, adjectives = district_names(district, country)
+        out.append(
+            {"name": name, "adjectives": adjectives, "country": country, "admin1": admin1, "lat": lat, "lon": lon}
+        )
+    return out
+
+
 def postal_supplement_rows(path: Path) -> list[dict[str, Any]]:
-    """The villages of a GeoNames postal-code dump, as keyword arguments of the gazetteer's ``add_place``."""
-    return [
+    """The villages and districts of a GeoNames postal-code dump, as ``add_place`` arguments.
+
+    A district is placed at the median of its villages.
+    """
+    districts = [
+        {
+            "name": d["name"],
+            "alternates": d["adjectives"],
+            "lat": d["lat"],
+            "lon": d["lon"],
+            "country": d["country"],
+            "admin1": d["admin1"],
+            "population": 0,
+            "geonameid": -1,
+            "source": DISTRICT_SOURCE,
+        }
+        for d in postal_districts(path)
+    ]
+    return districts + [
         {
             "name": english_name(v["name"], v["country"]),
             "alternates": [v["name"]],

@@ -46,6 +46,7 @@ _NAME_WEIGHT = (1.0, 0.6, -0.5)  # PRIMARY, ALTERNATE, FUZZY
 _MIN_SCORE_BARE = 3.6  # a mention without a cue needs this much evidence,
 _MIN_SCORE_BARE_FOCUS = 3.0  # or this much for a place in the focus countries
 _SUPPLEMENT_BONUS = 1.5
+_UNCURATED = frozenset({"geonames", "geonames-postal", "geonames-postal-district"})  # no bonus for these
 _BORDER_BONUS = 1.0  # at the RU–UA border, fading over _BORDER_SCALE_KM: the area this map is about
 _BORDER_SCALE_KM = 150.0
 _FUZZY_IN_REGION = 85  # rapidfuzz ratio for a near-miss spelling inside a stated region ("Sinkivka")
@@ -309,7 +310,7 @@ def _base_score(c: Match, m: Mention, ctx: _Context) -> float:
         s += 0.75
     if ctx.border_prior:
         s += _BORDER_BONUS * _border_closeness(p.lat, p.lon)
-    if p.source not in ("geonames", "geonames-postal"):  # a supplement curated for this border
+    if p.source not in _UNCURATED:  # a supplement curated for this border
         s += _SUPPLEMENT_BONUS
     if (p.country, p.admin1 or "") in ctx.regions:
         s += 2.5

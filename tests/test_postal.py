@@ -43,3 +43,26 @@ def test_rows_are_named_in_english_with_the_cyrillic_name_kept() -> None:
 def test_border_villages_are_placed_themselves(text: str, village: str, admin1: str, gazetteer: Gazetteer) -> None:
     (event,) = extract(article_from_text("Report\n\n" + text, published="2024-03-14"), gazetteer=gazetteer)
     assert (event.location, event.admin1, event.geo_precision) == (village, admin1, 1)
+
+
+def test_districts_are_placed_at_their_villages_and_named_both_ways() -> None:
+    from geo.postal import district_names, postal_districts
+
+    assert district_names("БЕЛОВСКИЙ РАЙОН", "RU") == ("Belovsky District", ["Беловский"])
+    assert district_names("Vovchanskyi", "UA")[1][:2] == ["Vovchanskyi", "Vovchansky"]
+    (testivskyi,) = [d for d in postal_districts(SAMPLE) if d["name"] == "Testivskyi District"]
+    assert (testivskyi["lat"], testivskyi["lon"]) == pytest.approx((50.1, 36.2), abs=0.02)  # its villages' median
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A drone hit a tractor near the village of Zhuzhelka in the Belovsky district of the Kursk region on Monday.",
+        "Вчера беспилотник атаковал трактор у села Жужелка Беловского района Курской области.",
+    ],
+)
+def test_a_village_the_index_lacks_falls_back_to_its_district(text: str, gazetteer: Gazetteer) -> None:
+    # Belovsky district is named after Belaya, not after Belovo (a Kemerovo town): its own point
+    (event,) = extract(article_from_text("Report\n\n" + text, published="2024-05-08"), gazetteer=gazetteer)
+    assert event.location == "Zhuzhelka (near Belovsky District)" and event.geo_precision == 2
+    assert event.admin1 == "Kursk Oblast" and abs(event.lat - 51.09) < 0.2 and abs(event.lon - 35.9) < 0.3
