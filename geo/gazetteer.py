@@ -631,8 +631,13 @@ class _LayerBuilder:
         population: int,
         geonameid: int,
         source: str,
+        index_name: bool = True,
     ) -> int:
-        """Add a place (or, for a GeoNames id already present, its names); return its row."""
+        """Add a place (or, for a GeoNames id already present, its names); return its row.
+
+        ``index_name=False``: the place is found by its alternates only ("Belovsky District" by
+        "Belovsky", so that the text's "district" stays a cue).
+        """
         row = self.known_ids.get(geonameid) if geonameid > 0 else None
         if row is None:
             row = self.offset + self.table.append(
@@ -647,7 +652,8 @@ class _LayerBuilder:
             )
             if geonameid > 0:
                 self.known_ids[geonameid] = row
-        self.add_name(normalize(name), row, PRIMARY)
+        if index_name:
+            self.add_name(normalize(name), row, PRIMARY)
         cyrillic = [name] if _is_cyrillic(name) else []
         for alt in alternates:
             if not _usable_alternate(alt, name):

@@ -190,6 +190,7 @@ def postal_supplement_rows(path: Path) -> list[dict[str, Any]]:
             "population": 0,
             "geonameid": -1,
             "source": DISTRICT_SOURCE,
+            "index_name": False,  # found by its adjectives: "district" in the text stays a cue
         }
         for d in postal_districts(path)
     ]
