@@ -36,7 +36,7 @@ _NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50, "a dozen": 12, "hundred": 100, "a hundred": 100,
 }  # fmt: skip
 _NUM_RE = r"\d{1,3}(?:,\d{3})*|\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-_NUM = f"({_NUM_RE})"
+_NUM = f"({_NUM_RE})(?![-‐]?\\s*year)"  # "a 45-year-old man" is one man, not 45
 _QUALIFIERS = "more than|at least|over|about|around|some|nearly|almost|up to|another"
 _QUALIFIER = rf"(?:(?:{_QUALIFIERS})\s+)?"
 _VICTIMS = (

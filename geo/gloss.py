@@ -62,6 +62,10 @@ _ADJECTIVE_SUFFIX = re.compile(r"(?:ськ|цьк|ск|цк)[а-яёіїєґ]{0,
 _SHCHYNA = re.compile(r"щин[аиіуоеы]?$|щиною$|щині$")
 _WIKIPEDIA_ENDINGS = re.compile(r"iya$|iyu$")  # Mordoviya → Mordovia
 _VICTIMS = frozenset({"woman", "man", "child", "teenager", "pensioner", "driver", "resident", "civilian", "person"})
+_PLURALS = {
+    "woman": "women", "man": "men", "child": "children", "person": "people", "resident": "residents",
+    "civilian": "civilians", "driver": "drivers", "teenager": "teenagers", "pensioner": "pensioners",
+}  # fmt: skip
 _CASUALTY_GLOSSES = frozenset({"killed", "wounded", "injured", "dead", "died", "hospitalised"})
 _AREA_COUNTRIES = frozenset({"RU", "UA", "BY"})
 _STEM_ENDINGS = ("", "ськ", "ск", "а", "и", "ы", "е", "о", "ка", "ів", "ев", "ов", "ино", "ово")
@@ -187,6 +191,10 @@ class _Lexicon:
 
     def is_person(self, word: str) -> bool:
         return any({"Name", "Surn", "Patr"} & set(str(p.tag).replace(" ", ",").split(",")) for p in self.parse(word))
+
+    def is_plural(self, word: str) -> bool:
+        parses = self.parse(word)
+        return bool(parses) and parses[0].tag.number == "plur"
 
     def is_singular(self, word: str) -> bool:
         parses = self.parse(word)
@@ -332,6 +340,9 @@ class _Writer:
             return i + 1
         whole = token.lower().translate(_APOSTROPHES)
         hyphenated = "-" in token and whole not in self.lex.forms and whole not in self.lex.prepositions
+        if token.isdigit() and self.age_at(i) and self.after_casualty_word():
+            self.emit(f"a {token}", start, end)  # "поранено 45-річного чоловіка": a 45-year-old man, one
+            return i + 1
         if not _is_word(token) or not _is_cyrillic_word(token) or (hyphenated and token.islower()):
             if "-" in token and _is_word(token) and any(_is_cyrillic_word(part) for part in token.split("-")):
                 parts = [self.lex.forms.get(p.lower(), "" if _is_cyrillic_word(p) else p) for p in token.split("-")]
@@ -401,6 +412,8 @@ class _Writer:
         if role == "word":
             if flag and self.after_casualty_word():
                 gloss = f"a {gloss}"  # "загинула жінка": "killed a woman", a count of one
+            elif gloss in _PLURALS and not flag and self.lex.is_plural(low):
+                gloss = _PLURALS[gloss]  # "двое детей": "two children"
             self.emit(gloss, start, end, noun=self.lex.is_noun(low))
         elif role == "preposition":
             self.emit(self.preposition(low, i), start, end, preposition=True)
@@ -472,7 +485,7 @@ class _Writer:
             self.emit(f"{noun}s of" if plural else f"the {noun} of", start, end)  # "села Харківського району"
             self.emit(" ", end, self.tokens[nxt[0]][1])
             return self.area_at(nxt[0]) or nxt[0] + 1
-        if nxt and self.tokens[nxt[0]][0][:1].isupper():
+        if nxt and self.tokens[nxt[0]][0][:1].isupper() and not self.lex.is_person(self.tokens[nxt[0]][0]):
             self.emit(f"the {noun} of", start, end)
             self.emit(" ", end, self.tokens[nxt[0]][1])
             return self.name_at(nxt[0])
@@ -605,6 +618,14 @@ class _Writer:
                 return None
             k += 1
         return None
+
+    def age_at(self, i: int) -> bool:
+        """Whether the number at ``i`` is an age: "45-річного", "25-летняя"."""
+        return (
+            i + 2 < len(self.tokens)
+            and self.tokens[i + 1][0] in "-‐"
+            and self.lex.forms.get(self.lowered[i + 2]) == "year-old"
+        )
 
     def after_casualty_word(self) -> bool:
         last = next((p for p in reversed(self.pieces) if p.text.strip()), None)

@@ -88,3 +88,15 @@ def test_claimant(text: str, who: str | None) -> None:
 )
 def test_unverified(text: str, unverified: bool) -> None:
     assert says_unverified(text) is unverified
+
+
+@pytest.mark.parametrize(
+    ("text", "injuries"),
+    [
+        ("Shelling wounded 45-year-old man.", None),
+        ("A drone wounded a 45-year-old man.", 1),
+        ("Shelling wounded 45 people.", 45),
+    ],
+)
+def test_an_age_is_not_a_count(text: str, injuries: int | None) -> None:
+    assert total(casualty_reports(text), "injuries") == injuries

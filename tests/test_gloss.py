@@ -220,3 +220,21 @@ def test_a_counter_terrorist_regime_is_a_strategic_development(text: str, gazett
         "Kursk Oblast",
         dt.date(2024, 5, 8),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "injuries"),
+    [
+        ("Окупанти атакували Херсон дроном: поранено 45-річного чоловіка.", 1),  # an age, not a count
+        ("В Белгороде ранены 25-летняя женщина.", 1),
+        ("Росіяни обстріляли Херсон, поранено трьох людей.", 3),
+    ],
+)
+def test_ages_are_not_counts(text: str, injuries: int, gazetteer: Gazetteer) -> None:
+    assert only(text, gazetteer).injuries == injuries
+
+
+def test_a_person_after_a_settlement_noun_is_no_settlement(gazetteer: Gazetteer) -> None:
+    text = "ВСУ обстреляли Горловку из РСЗО, погиб мирный житель, сообщил глава города Иван Приходько."
+    event = only(text, gazetteer)
+    assert (event.location, event.fatalities) == ("Horlivka", 1)
