@@ -21,9 +21,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import pickle
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 import numpy as np
 import pyproj
@@ -32,7 +32,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.ops import linemerge
 
 from . import settings
-from .cachefiles import write_pickle
+from .cachefiles import load_or_build
 
 __all__ = [
     "ATTRIBUTION",
@@ -208,25 +208,23 @@ def _fingerprint() -> str:
 def get_border() -> Border:
     """The border, from the cache or built and cached."""
     path = settings.cache_dir / f"border-{_fingerprint()}.pickle"
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                line, sides, sea, grid = pickle.load(fh)
-            cached = Border(shapely.from_wkb(line), {k: shapely.from_wkb(v) for k, v in sides.items()}, sea)
-            cached.__dict__["_distance_grid"] = grid  # a cached property, stored with the border
-            return cached
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, shapely.errors.GEOSException) as err:
-            logger.warning("cached border %s is unreadable (%s); rebuilding", path.name, err)
-    logger.info("building the RU–UA border (cached in %s)", settings.cache_dir)
-    border = build_border()
-    state = (
-        shapely.to_wkb(border.line),
-        {k: shapely.to_wkb(v) for k, v in border.sides.items()},
-        border.sea_km_removed,
-        border._distance_grid,
-    )
-    write_pickle(path, state)
-    return border
+
+    def state() -> tuple[Any, ...]:
+        border = build_border()
+        return (
+            shapely.to_wkb(border.line),
+            {k: shapely.to_wkb(v) for k, v in border.sides.items()},
+            border.sea_km_removed,
+            border._distance_grid,
+        )
+
+    def load(cached: tuple[Any, ...]) -> Border:
+        line, sides, sea, grid = cached
+        border = Border(shapely.from_wkb(line), {k: shapely.from_wkb(v) for k, v in sides.items()}, sea)
+        border.__dict__["_distance_grid"] = grid  # a cached property, stored with the border
+        return border
+
+    return load_or_build(path, state, load=load)
 
 
 def border_fields(lat: float | None, lon: float | None) -> tuple[float | None, str | None]:

@@ -34,7 +34,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import shutil
 import statistics
 import unicodedata
@@ -46,8 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from .cachefiles import write_pickle
+from .cachefiles import file_key, load_or_build
 from .errors import GazetteerError
+from .postal import DISTRICT_SOURCE as POSTAL_DISTRICT_SOURCE
 from .postal import SOURCE as POSTAL_SOURCE
 from .supplements import SUPPLEMENT_SUFFIXES, read_any_supplement
 
@@ -414,6 +414,8 @@ class Gazetteer:
             found = process.extract(key, layer.focus_keys, scorer=fuzz.ratio, score_cutoff=min_score, limit=limit)
             for other, _score, _ in found:
                 for m in self.lookup_key(other):
+                    if m.place.source == POSTAL_DISTRICT_SOURCE:
+                        continue  # a district is named as such ("Belovsky district"), never misspelt into one
                     if m.place.country in _VARIANT_COUNTRIES and m.place.id not in matches:
                         matches[m.place.id] = Match(m.place, FUZZY)
         return list(matches.values())
@@ -494,14 +496,13 @@ def _user_supplements() -> list[Path]:
 
 
 def _fingerprint(paths: Iterable[Path], salt: str) -> str:
-    """A key for files by name, size and modification time, not by folder.
+    """A key for the input files (:func:`geo.cachefiles.file_key`), not for the folders they are in.
 
     A copy made with its times kept has the key of its original (``add_supplement`` relies on it).
     """
     h = hashlib.sha256(f"v{INDEX_VERSION}|{salt}".encode())
     for path in paths:
-        st = path.stat()
-        h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        h.update(f"|{file_key(path)}".encode())
     return h.hexdigest()[:16]
 
 
@@ -921,21 +922,8 @@ def _not_in_base(places: list[dict[str, Any]], base: dict[str, Any]) -> list[dic
 
 
 def _cached(name: str, fingerprint: str, build: Any) -> dict[str, Any]:
-    """Load ``name-fingerprint.pickle`` from the cache, or build it, write it and drop older ones."""
-    path = settings.cache_dir / f"{name}-{fingerprint}.pickle"
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                state: dict[str, Any] = pickle.load(fh)
-            return state
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as err:
-            logger.warning("cached %s is unreadable (%s); rebuilding", path.name, err)
-    logger.info("building %s index (cached in %s)", name, settings.cache_dir)
-    state = build()
-    write_pickle(path, state)
-    for old in settings.cache_dir.glob(f"{name}-*.pickle"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    """Load ``name-fingerprint.pickle`` from the cache, or build and write it (see :mod:`geo.cachefiles`)."""
+    state: dict[str, Any] = load_or_build(settings.cache_dir / f"{name}-{fingerprint}.pickle", build)
     return state
 
 

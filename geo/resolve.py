@@ -310,6 +310,8 @@ def _base_score(c: Match, m: Mention, ctx: _Context) -> float:
         s += 0.75
     if ctx.border_prior:
         s += _BORDER_BONUS * _border_closeness(p.lat, p.lon)
+    if p.source == "geonames-postal-district" and m.kind != "district":
+        s -= 3.0  # a district's adjective alone ("Pervomaiskyi") names no place
     if p.source not in _UNCURATED:  # a supplement curated for this border
         s += _SUPPLEMENT_BONUS
     if (p.country, p.admin1 or "") in ctx.regions:
