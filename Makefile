@@ -1,6 +1,6 @@
 # Two commands set up and run everything on a fresh machine:
-#   make run   – create .venv, install, build the offline index, start the app (the app stores
-#                the bundled seed articles of seeds/index.json on its first start)
+#   make run   – create .venv, install, build the offline index, store the bundled seed articles
+#                of seeds/index.json in a new store (before the server starts), start the app
 #   make test  – create .venv, install dev tools, lint, run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -25,6 +25,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: ADDRESS ?= 127.0.0.1
 run: $(VENV)/.runtime
 	$(BIN)/python -m geo gazetteer build
+	$(BIN)/python -m geo seed
 	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 lint: $(VENV)/.dev

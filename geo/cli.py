@@ -1,6 +1,6 @@
 """Command line: ``python -m geo VERB ...``.
 
-Verbs: ``extract``, ``ingest``, ``export``, ``incidents``, ``gazetteer``, ``geocode``, ``eval``, ``bench``.
+Verbs: ``extract``, ``ingest``, ``seed``, ``export``, ``incidents``, ``gazetteer``, ``geocode``, ``eval``, ``bench``.
 Every verb reads all its inputs even when some are bad: each bad one gets a one-line message
 naming it and the problem, and the exit status is 2. An article that was read but names no
 place is kept (with a warning); it does not change the exit status.
@@ -130,6 +130,24 @@ def _cmd_ingest(ns: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return run.status
+
+
+def _cmd_seed(ns: argparse.Namespace) -> int:
+    """Store the bundled seed articles in a store that does not exist yet (``make run`` does this)."""
+    from .pipeline import extract
+    from .seeds import seed_articles
+    from .store import EventStore
+
+    store = EventStore(ns.store)
+    if store.path.exists():
+        print(f"{store.path} exists: nothing to do", file=sys.stderr)
+        return EXIT_OK
+    articles = seed_articles()
+    result = store.ingest([(a, extract(a)) for a in articles])
+    print(
+        f"{result.articles_added} seed articles ({result.events_added} events) stored in {store.path}", file=sys.stderr
+    )
+    return EXIT_OK
 
 
 def _cmd_export(ns: argparse.Namespace) -> int:
@@ -321,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="re-extract articles already in the store")
     p.add_argument("--online", action="store_true", help=_ONLINE_HELP)
     p.set_defaults(func=_cmd_ingest)
+
+    p = verbs.add_parser("seed", help="store the bundled seed articles in a new store (the app's first start)")
+    p.add_argument("--store", type=Path, help=f"GeoPackage store (default {settings.store_path})")
+    p.set_defaults(func=_cmd_seed)
 
     p = verbs.add_parser("export", help="write the event store's incidents (or raw reports) to a file")
     p.add_argument("-o", "--output", required=True, help="OUT.geojson, .csv (ACLED columns), .gpkg or .kml")

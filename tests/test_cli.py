@@ -124,3 +124,18 @@ def test_gazetteer_lookup(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("gazetteer", "lookup", "Hraivoron", "Nowhereville") == 0
     out = capsys.readouterr().out
     assert "Grayvoron\tRU.09" in out and "Nowhereville: not in the gazetteer" in out
+
+
+def test_seed_stores_the_seed_articles_once_as_the_app_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geo.seeds import seed_articles
+    from geo.store import EventStore
+
+    store = tmp_path / "store.gpkg"
+    assert run("seed", "--store", str(store)) == 0
+    assert "seed articles" in capsys.readouterr().err
+    stored = EventStore(store)
+    assert set(stored.articles()["article_id"]) == {a.id for a in seed_articles()}
+    assert len(stored.events()) >= 6
+    assert run("seed", "--store", str(store)) == 0 and "nothing to do" in capsys.readouterr().err
