@@ -81,18 +81,14 @@ def bench_cold_start() -> dict[str, float]:
     return {"import_s": best[0], "index_load_s": best[1], "cold_start_s": best[0] + best[1], "index_rss_mb": best[2]}
 
 
-def bench_throughput_ru_uk(n: int, passes: int = 3) -> dict[str, float]:
-    """Warm articles per second for seed-sized Russian and Ukrainian articles (half of each).
-
-    The morphological analysers and lexicons load once, in the untimed warm-up pass.
-    """
+def _rate(articles: list[Any], passes: int) -> dict[str, float]:
+    """Warm articles per second over ``articles``: one untimed pass, then the median of ``passes``."""
     import statistics
 
     from .gazetteer import get_gazetteer
     from .pipeline import extract
 
     gaz = get_gazetteer()
-    articles = sample_articles(n - n // 2, language="ru") + sample_articles(n // 2, seed=1, language="uk")
     for article in articles:
         extract(article, gazetteer=gaz)
     rates, events = [], 0
@@ -110,6 +106,14 @@ def bench_throughput_ru_uk(n: int, passes: int = 3) -> dict[str, float]:
     }
 
 
+def bench_throughput_ru_uk(n: int, passes: int = 3) -> dict[str, float]:
+    """Warm articles per second for seed-sized Russian and Ukrainian articles (half of each).
+
+    The morphological analysers and lexicons load once, in the untimed warm-up pass.
+    """
+    return _rate(sample_articles(n - n // 2, language="ru") + sample_articles(n // 2, seed=1, language="uk"), passes)
+
+
 def bench_throughput(n: int, passes: int = 3) -> dict[str, float]:
     """Warm articles per second over ``n`` sample articles: the median of ``passes`` passes.
 
@@ -117,35 +121,17 @@ def bench_throughput(n: int, passes: int = 3) -> dict[str, float]:
     articles (only names and points are, as they would be in any stream of news). One untimed
     pass over all of them warms up first: the border, the name caches, the interpreter.
     """
-    import statistics
-
     from .articles import read_articles
     from .gazetteer import get_gazetteer
     from .pipeline import extract
 
+    figures = _rate(sample_articles(n), passes)
     gaz = get_gazetteer()
-    articles = sample_articles(n)
-    for article in articles:
-        extract(article, gazetteer=gaz)
-    rates, events = [], 0
-    for _ in range(passes):
-        start = time.perf_counter()
-        events = sum(len(extract(a, gazetteer=gaz)) for a in articles)
-        rates.append(n / (time.perf_counter() - start))
     seed = read_articles(_ROOT / "seeds" / "000_9350b7dae76c861a.txt", published="2023-05-24")[0]
     start = time.perf_counter()
     for _ in range(100):
         extract(seed, gazetteer=gaz)
-    seed_rate = 100 / (time.perf_counter() - start)
-    rate = statistics.median(rates)
-    return {
-        "articles": n,
-        "events_per_article": events / n,
-        "articles_per_s": rate,
-        "ms_per_article": 1000 / rate,
-        "chars_per_article": sum(len(a.text) for a in articles) / n,
-        "seed_articles_per_s": seed_rate,
-    }
+    return {**figures, "seed_articles_per_s": 100 / (time.perf_counter() - start)}
 
 
 def bench_lookups(n: int) -> dict[str, float]:
