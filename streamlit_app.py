@@ -16,6 +16,7 @@ server log, never to the page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -39,16 +41,24 @@ from geo.export import ATTRIBUTION, csv_text, to_acled_csv, to_geojson
 from geo.geocoders import OnlineGeocoder
 from geo.incidents import build_incidents, incident_report_ids, merge_candidates, outlet
 from geo.mapview import (
+    BORDER_COLOR,
+    CLUSTER_COLORS,
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
+    DENSITY_COLORS,
     EVENT_COLORS,
+    HIGHLIGHT_COLOR,
+    SIDE_COLORS,
     base_map,
+    density_layer,
     events_layer,
     install_static_assets,
+    place_labels,
     use_local_assets,
 )
 from geo.seeds import seed_articles
-from geo.store import EventStore, json_list
+from geo.store import ARTICLE_KEY, EventStore, json_list
+from geo.timeline import STEPS, day_counts, span_dates, windows
 from geo.triggers import ACLED_SUB_EVENT_TYPES
 
 APP_DIR = Path(__file__).resolve().parent
@@ -75,6 +85,12 @@ def prepare_assets() -> Path:
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def gazetteer() -> geo.Gazetteer:
     return geo.get_gazetteer()
+
+
+@st.cache_resource(show_spinner="Preparing the place labels…")
+def labels() -> list[list[Any]]:
+    """Town and region names for the base map, from the gazetteer (the map's only labels offline)."""
+    return place_labels(gazetteer())
 
 
 @st.cache_data(show_spinner=False)
@@ -207,6 +223,9 @@ def date_range(low: dt.date, high: dt.date) -> tuple[dt.date | None, dt.date | N
     elif state.get("f_dates_span") not in (None, (low, high)) and tuple(state.f_dates) == state.f_dates_span:
         state.f_dates = (low, high)
     state.f_dates_span = (low, high)
+    pending = state.pop("pending_dates", None)  # a span chosen on the day chart, or a playback window
+    if pending is not None:
+        state.f_dates = (min(max(pending[0], first), last), min(max(pending[1], first), last))
     chosen = st.sidebar.date_input("Date range", min_value=first, max_value=last, key="f_dates")
     if isinstance(chosen, tuple) and chosen:
         return chosen[0], chosen[-1]
@@ -279,26 +298,42 @@ def sync_query(f: Filters) -> None:
 # -- map, table, details ----------------------------------------------------------------------
 
 
+def _swatch(css: str) -> str:
+    return f"<span style='display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 .9em;{css}'></span>"
+
+
 def legend() -> None:
-    dots = " ".join(
-        f"<span style='display:inline-block;width:.8em;height:.8em;border-radius:50%;background:{color};"
-        f"margin:0 .25em 0 .8em'></span>{kind}"
-        for kind, color in EVENT_COLORS.items()
+    """What the colours and shapes mean: types, precision, selection, fills, the border, density."""
+    dots = "".join(f"{_swatch(f'border-radius:50%;background:{c}')}{kind}" for kind, c in EVENT_COLORS.items())
+    shapes = (
+        f"{_swatch('border-radius:50%;background:#999;border:1px solid #444')}a place (precision 1–2)"
+        f"{_swatch('border-radius:50%;background:rgba(153,153,153,.15);border:2px dashed #777')}"
+        "a region only (precision 3), spread around the region's centre"
+        f"{_swatch('border-radius:50%;background:#999;border:2px solid #000')}reviewed"
+        f"{_swatch(f'border-radius:50%;background:#999;border:3px solid {HIGHLIGHT_COLOR}')}selected"
+        " · bigger circles: more fatalities"
+    )
+    sides = {"RU": "Russia", "UA": "Ukraine", "UA-occupied-Crimea": "Crimea (occupied)"}
+    fills = (
+        "".join(f"{_swatch(f'background:{SIDE_COLORS[k]};border:1px solid #bbb')}{v}" for k, v in sides.items())
+        + f"{_swatch(f'border-top:3px dashed {BORDER_COLOR};height:0')}the RU–UA land border"
+        f"{_swatch(f'border-radius:50%;background:{CLUSTER_COLORS[1]}')}a cluster (its count)"
+        f"{_swatch(f'background:linear-gradient(90deg,{DENSITY_COLORS[0]},{DENSITY_COLORS[-1]})')}"
+        "event density (hexagons, in the layer control)"
     )
     st.markdown(
-        f"<div style='font-size:.85em'>{dots} &nbsp;·&nbsp; bigger circles: more fatalities; dark ring: reviewed;"
-        " red dashes: the RU–UA land border</div>",
+        f"<div class='map-legend' style='font-size:.82em;line-height:1.7'>{dots}<br>{shapes}<br>{fills}</div>",
         unsafe_allow_html=True,  # fixed markup of our own, no article text
     )
 
 
-def show_map(shown: gpd.GeoDataFrame) -> str | None:
-    """The map; returns the id of the event clicked last, if any."""
+def show_map(shown: gpd.GeoDataFrame, selected: str | None) -> str | None:
+    """The map; returns the id of the event clicked last, if any. ``selected`` is ringed."""
     center, zoom = initial_view()
     out = st_folium(
-        base_map(center=center, zoom=zoom),
+        base_map(center=center, zoom=zoom, labels=labels()),
         key="map",
-        feature_group_to_add=events_layer(shown),
+        feature_group_to_add=[events_layer(shown, selected=selected), density_layer(shown)],
         layer_control=folium.LayerControl(collapsed=True),
         center=center,
         zoom=zoom,
@@ -309,6 +344,100 @@ def show_map(shown: gpd.GeoDataFrame) -> str | None:
     drawing = (out or {}).get("last_active_drawing") or {}
     clicked = (drawing.get("properties") or {}).get("id")
     return str(clicked) if clicked else None
+
+
+# -- time: the day chart and the playback ------------------------------------------------------
+
+PLAY_SECONDS = 2.0
+
+
+def time_view(events: gpd.GeoDataFrame) -> None:
+    """Events per day, stacked by type, for the events the other filters keep (any date).
+
+    Selecting a span on the chart sets the date filter (and the URL); the playback steps the
+    date filter through the days or weeks of the chart.
+    """
+    counts = day_counts(events)
+    if counts.empty:
+        st.caption("No dated events to chart.")
+        return
+    brush = alt.selection_interval(encodings=["x"], name="span")
+    chart = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("utcyearmonthdate(date):T", title=None),
+            y=alt.Y("sum(events):Q", title="events per day"),
+            color=alt.Color(
+                "event_type:N",
+                scale=alt.Scale(domain=list(EVENT_COLORS), range=list(EVENT_COLORS.values())),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("date:N", title="day"), "event_type:N", "events:Q"],
+        )
+        .add_params(brush)
+        .properties(height=130)
+    )
+    picked = st.altair_chart(chart, on_select="rerun", key="timeline", use_container_width=True)
+    selection: Any = getattr(picked, "selection", None) or {}
+    span = span_dates(selection.get("span"))
+    if span is not None and span != st.session_state.get("applied_span"):
+        st.session_state.applied_span = span
+        st.session_state.pending_dates = span
+        st.session_state.play_index = None
+        st.rerun()
+    st.caption("Drag across the chart to show those days; the playback below steps through them.")
+    playback(dt.date.fromisoformat(counts["date"].iloc[0]), dt.date.fromisoformat(counts["date"].iloc[-1]))
+
+
+def playback(first: dt.date, last: dt.date) -> None:
+    """Previous / next / play through windows of a day or a week; the map shows the window."""
+    state = st.session_state
+    c1, c2, c3, c4, c5 = st.columns([1.3, 1, 1, 1, 3], vertical_alignment="center")
+    step = c1.selectbox("Step", STEPS, key="play_step", label_visibility="collapsed")
+    steps = windows(first, last, step)
+    index = state.get("play_index")
+    if index is not None and index >= len(steps):
+        index = None
+    move = 0
+    if c2.button("◀ Previous", key="play_prev", disabled=index is None or index == 0):
+        move = -1
+    if c3.button("Next ▶", key="play_next", disabled=index is not None and index + 1 >= len(steps)):
+        move = 1
+    playing = c4.toggle("Play", key="playing")
+    if move:
+        _play_to(steps, 0 if index is None else index + move)
+    if index is not None:
+        w0, w1 = steps[index]
+        c5.caption(f"Window {index + 1} of {len(steps)}: {w0:%d %b %Y}" + ("" if w0 == w1 else f" – {w1:%d %b %Y}"))
+    else:
+        c5.caption(f"{len(steps)} {step}s from {first:%d %b %Y} to {last:%d %b %Y}")
+    if playing:
+        _autoplay(steps)
+
+
+def _play_to(steps: list[tuple[dt.date, dt.date]], index: int) -> None:
+    state = st.session_state
+    index = max(0, min(index, len(steps) - 1))
+    state.play_index = index
+    state.pending_dates = steps[index]
+    state.play_moved = dt.datetime.now().timestamp()
+    st.rerun()
+
+
+@st.fragment(run_every=PLAY_SECONDS)
+def _autoplay(steps: list[tuple[dt.date, dt.date]]) -> None:
+    """While *Play* is on: the next window every few seconds (then the whole page reruns)."""
+    state = st.session_state
+    if not state.get("playing"):
+        return
+    if dt.datetime.now().timestamp() - state.get("play_moved", 0.0) < PLAY_SECONDS * 0.9:
+        return  # the page was just drawn for this window
+    index = state.get("play_index")
+    if index is not None and index + 1 >= len(steps):
+        state.playing = False
+        st.rerun(scope="app")
+    _play_to(steps, 0 if index is None else index + 1)
 
 
 TABLE_COLUMNS = [
@@ -384,49 +513,120 @@ def _plain(value: Any) -> Any:
 
 def correction_form(event: pd.Series, store: EventStore) -> None:
     event = pd.Series({k: _plain(v) for k, v in event.items()}, dtype=object)  # undated, unplaced: None
-    with st.expander("Correct this event", expanded=False), st.form(f"correct-{event['event_id']}"):
-        options = _place_options(event)
-        labels = [*options, "Coordinates typed below"]
-        choice = st.selectbox("Place", labels, index=0)
-        c1, c2 = st.columns(2)
-        lat = c1.number_input("Latitude", -90.0, 90.0, float(event["lat"] or 0.0), format="%.5f")
-        lon = c2.number_input("Longitude", -180.0, 180.0, float(event["lon"] or 0.0), format="%.5f")
-        name = st.text_input("Name for typed coordinates", value=str(event["location"] or ""))
+    eid = str(event["event_id"])
+    with st.expander("Correct this event", expanded=False):
         types = list(ACLED_SUB_EVENT_TYPES)
-        kind = st.selectbox("Event type", types, index=_index_of(types, event["event_type"]))
-        subs = [s for t in types for s in ACLED_SUB_EVENT_TYPES[t]]
-        sub = st.selectbox("Sub-event type", subs, index=_index_of(subs, event["sub_event_type"]))
-        date = st.date_input("Date", value=_date(str(event["date"])) if event["date"] else None)
-        if st.form_submit_button("Save correction"):
-            if sub not in ACLED_SUB_EVENT_TYPES[kind]:
-                allowed = ", ".join(ACLED_SUB_EVENT_TYPES[kind])
-                st.error(f"“{sub}” is not a sub-event type of {kind}: choose one of {allowed}.")
-                return
-            changes: dict[str, Any] = {
-                "event_type": kind,
-                "sub_event_type": sub,
-                "date": date.isoformat() if date else None,
-            }
-            if choice in options:
-                changes.update(options[choice])
-            elif (lat, lon) != (event["lat"], event["lon"]):
-                changes.update(lat=lat, lon=lon, location=name, geo_precision=1)
-            if "lat" in changes:
-                distance, side = border_fields(changes["lat"], changes["lon"])
-                changes.update(distance_to_border_km=distance, border_side=side)
-            changes = {k: v for k, v in changes.items() if v != event.get(k)}
-            if changes:
-                store.correct(str(event["event_id"]), **changes)
-                st.session_state.flash = f"Saved: {', '.join(sorted(changes))} of the event (marked reviewed)."
+        # outside the form, so that the sub-type list follows the chosen type at once
+        kind = st.selectbox("Event type", types, index=_index_of(types, event["event_type"]), key=f"type-{eid}")
+        search = st.text_input("Search the gazetteer for a place by name", key=f"search-{eid}").strip()
+        with st.form(f"correct-{eid}"):
+            options = _place_options(event, search)
+            labels = [*options, "Coordinates typed below"]
+            choice = st.selectbox("Place", labels, index=0)
+            c1, c2 = st.columns(2)
+            lat = c1.number_input("Latitude", -90.0, 90.0, float(event["lat"] or 0.0), format="%.5f")
+            lon = c2.number_input("Longitude", -180.0, 180.0, float(event["lon"] or 0.0), format="%.5f")
+            name = st.text_input("Name for typed coordinates", value=str(event["location"] or ""))
+            subs = list(ACLED_SUB_EVENT_TYPES[kind])
+            sub = st.selectbox("Sub-event type", subs, index=_index_of(subs, event["sub_event_type"]))
+            date = st.date_input("Date", value=_date(str(event["date"])) if event["date"] else None)
+            if st.form_submit_button("Save correction"):
+                if sub not in ACLED_SUB_EVENT_TYPES[kind]:  # the type changed after the form was drawn
+                    allowed = ", ".join(ACLED_SUB_EVENT_TYPES[kind])
+                    st.error(f"“{sub}” is not a sub-event type of {kind}: choose one of {allowed}.")
+                    return
+                changes: dict[str, Any] = {
+                    "event_type": kind,
+                    "sub_event_type": sub,
+                    "date": date.isoformat() if date else None,
+                }
+                if choice in options:
+                    changes.update(options[choice])
+                elif (lat, lon) != (event["lat"], event["lon"]):
+                    changes.update(lat=lat, lon=lon, location=name, geo_precision=1)
+                if "lat" in changes:
+                    distance, side = border_fields(changes["lat"], changes["lon"])
+                    changes.update(distance_to_border_km=distance, border_side=side)
+                changes = {k: v for k, v in changes.items() if v != event.get(k)}
+                if changes:
+                    store.correct(eid, **changes)
+                    st.session_state.flash = f"Saved: {', '.join(sorted(changes))} of the event (marked reviewed)."
+                    st.rerun()
+                else:
+                    st.info("Nothing changed.")
+
+
+def history_and_deletion(event: pd.Series, report_ids: list[str], store: EventStore) -> None:
+    """The corrections of an event with an undo; deleting the event (its reports) or its article."""
+    eid = str(event["event_id"])
+    history = store.history(eid)
+    with st.expander(f"History of corrections ({len(history)})", expanded=False):
+        if history.empty:
+            st.caption("Not corrected yet.")
+        else:
+            shown = history.assign(
+                value=history["value"].map(_shown_value), previous=history["previous"].map(_shown_value)
+            )
+            st.dataframe(
+                shown[["corrected_at", "field", "previous", "value", "undone"]], hide_index=True, key=f"hist-{eid}"
+            )
+            can_undo = bool((history["undoes"].isna() & ~history["undone"]).any())
+            if st.button("Undo the last correction", key=f"undo-{eid}", disabled=not can_undo):
+                restored = store.undo(eid)
+                st.session_state.flash = f"Undone: {', '.join(sorted(restored))} restored."
                 st.rerun()
+    c1, c2 = st.columns(2)
+    what = "this event" if len(report_ids) == 1 else f"this incident's {len(report_ids)} reports"
+    if c1.button(f"Delete {what}", key=f"delete-{eid}"):
+        for report in report_ids:
+            store.delete_event(report)
+        st.session_state.selected = None
+        st.session_state.flash = "Deleted; “About the data” lists what was deleted, to restore it."
+        st.rerun()
+    if c2.button("Delete its article", key=f"delete-article-{eid}", help="all the events of the article"):
+        n = store.delete_article(str(event["article_id"]))
+        st.session_state.selected = None
+        st.session_state.flash = f"Deleted the article and its {n} event(s); it stays deleted when ingested again."
+        st.rerun()
+
+
+def _shown_value(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def deleted_items(store: EventStore) -> None:
+    """What analysts deleted, each with a button that brings it back."""
+    events, articles = store.deleted()
+    st.subheader("Deleted", anchor=False)
+    if events.empty and articles.empty:
+        st.caption("Nothing deleted.")
+        return
+    for row in articles.itertuples(index=False):
+        c1, c2 = st.columns([4, 1])
+        c1.text(f"Article: {row.title} ({_plain(row.published) or 'no date'}) — {row.events} event(s)")
+        if c2.button("Restore", key=f"restore-article-{row.article_id}"):
+            store.restore(ARTICLE_KEY + str(row.article_id))
+            st.session_state.flash = "Restored the article and its events."
+            st.rerun()
+    for row in events.itertuples(index=False):
+        c1, c2 = st.columns([4, 1])
+        c1.text(f"Event: {row.event_type} — {row.location} — {_plain(row.date) or 'no date'} — {row.article_title}")
+        if c2.button("Restore", key=f"restore-{row.event_id}"):
+            store.restore(str(row.event_id))
+            st.session_state.flash = "Restored the event."
+            st.rerun()
 
 
 def _index_of(options: list[str], value: Any) -> int:
     return options.index(value) if value in options else 0
 
 
-def _place_options(event: pd.Series) -> dict[str, dict[str, Any]]:
-    """Places the event could be moved to: those attached to it, and namesakes of its place."""
+def _place_options(event: pd.Series, search: str = "") -> dict[str, dict[str, Any]]:
+    """Places the event could be moved to: its own, namesakes of its place, a gazetteer search.
+
+    Namesakes inside the event's region (then its country) come first, so a village of the
+    Kursk region offers the Kursk region's namesakes before those elsewhere.
+    """
     found: dict[str, dict[str, Any]] = {}
     current = f"{event['location']} (current) — {float(event['lat'] or 0):.4f}, {float(event['lon'] or 0):.4f}"
     found[current] = {}
@@ -435,10 +635,17 @@ def _place_options(event: pd.Series) -> dict[str, dict[str, Any]]:
         (p.get("name"), p.get("lat"), p.get("lon"), p.get("country"), p.get("admin1"), p.get("precision") or 1)
         for p in json_list(event["places"])
     ]
-    for p in json_list(event["places"]):
-        for m in gaz.lookup(str(p.get("mention") or ""))[:8]:
-            area = gaz.admin_area(m.place.country, m.place.admin1)
-            candidates.append((m.place.name, m.place.lat, m.place.lon, m.place.country, area.name if area else None, 1))
+    names = [str(p.get("mention") or "") for p in json_list(event["places"])]
+    matches = [m for name in [*names, search] if name for m in gaz.lookup(name)]
+    if search:
+        matches += gaz.fuzzy(search, min_score=85.0, limit=10)
+    named = []
+    for m in dict.fromkeys(matches):
+        area = gaz.admin_area(m.place.country, m.place.admin1)
+        region = area.name if area else None
+        rank = (region != event["admin1"], m.place.country != event["country"], -m.place.population)
+        named.append((rank, (m.place.name, m.place.lat, m.place.lon, m.place.country, region, 1)))
+    candidates += [c for _, c in sorted(named, key=lambda t: t[0])[:25]]
     for name, lat, lon, country, admin1, precision in candidates:
         if lat is None or lon is None:
             continue
@@ -580,37 +787,53 @@ def page() -> None:
     tab_map, tab_add, tab_about = st.tabs(["Map and events", "Add articles", "About the data"])
     with tab_map:
         legend()
-        clicked = show_map(shown)
-        if clicked and clicked != st.session_state.get("last_click"):
-            st.session_state.last_click = clicked
-            st.session_state.selected = clicked
-        left, right = st.columns(2)
+        map_col, side_col = st.columns([3, 2], gap="medium")
+        with map_col:
+            # Only a row picked in the table is ringed on the map: redrawing the markers for a
+            # marker's own click would close the popup it just opened.
+            ringed = st.session_state.get("selected") if st.session_state.get("picked_in_table") else None
+            clicked = show_map(shown, ringed)
+            if clicked and clicked != st.session_state.get("last_click"):
+                st.session_state.last_click = clicked
+                st.session_state.selected = clicked
+                st.session_state.picked_in_table = False
+            time_view(apply_filters(events, dataclasses.replace(filters, start=None, end=None, undated=False)))
+        left, middle, right = st.columns(3)
         left.download_button(
             "Download shown events (GeoJSON)",
             json.dumps(to_geojson(shown), ensure_ascii=False),
             file_name="border-incidents.geojson",
             mime="application/geo+json",
         )
-        right.download_button(
+        middle.download_button(
             "Download shown events (CSV, ACLED columns)",
             csv_text(to_acled_csv(shown)),
             file_name="border-incidents.csv",
             mime="text/csv",
         )
+        right.download_button(
+            "Download counts per day (CSV)",
+            csv_text(day_counts(shown)),
+            file_name="border-incidents-per-day.csv",
+            mime="text/csv",
+        )
         picked = show_table(shown, st.session_state.get("selected"))
         if picked and picked != st.session_state.get("selected"):
             st.session_state.selected = picked
+            st.session_state.picked_in_table = True
             st.rerun()
-        chosen = shown[shown["event_id"] == st.session_state.get("selected")]
-        if not chosen.empty:
-            show_details(chosen.iloc[0])
-            anchor = chosen.iloc[0].copy()
-            anchor["event_id"] = incident_report_ids(anchor)[0]  # an incident is corrected through its anchor report
-            correction_form(anchor, store)
-            if not raw:
-                incident_form(chosen.iloc[0], events, reports, store)
-        else:
-            st.caption("Click an event on the map, or a row of the table, to read its evidence and correct it.")
+        with side_col:
+            chosen = shown[shown["event_id"] == st.session_state.get("selected")]
+            if not chosen.empty:
+                show_details(chosen.iloc[0])
+                anchor = chosen.iloc[0].copy()
+                anchor["event_id"] = incident_report_ids(anchor)[0]  # corrected through its anchor report
+                correction_form(anchor, store)
+                history_and_deletion(anchor, incident_report_ids(chosen.iloc[0]), store)
+                if not raw:
+                    incident_form(chosen.iloc[0], events, reports, store)
+            else:
+                st.caption("Click an event on the map, or a row of the table, to read its evidence and correct it.")
     with tab_add:
         add_articles(store)
     with tab_about:
@@ -620,6 +843,7 @@ def page() -> None:
             " sentences it was read from. The border is the de jure RU–UA land border, not the front line."
         )
         st.caption(md(ATTRIBUTION))
+        deleted_items(store)
 
 
 main()

@@ -39,7 +39,7 @@ import statistics
 import unicodedata
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -327,6 +327,14 @@ class Gazetteer:
             source=source,
             geonameid=gid if gid > 0 else None,
         )
+
+    def iter_places(self, *, countries: Iterable[str] | None = None) -> Iterator[Place]:
+        """Every populated place of the index (of ``countries``, ISO codes, if given)."""
+        wanted = None if countries is None else set(countries)
+        for layer in self._layers:
+            for i, country in enumerate(layer.country):
+                if wanted is None or country in wanted:
+                    yield self.place(layer.offset + i)
 
     def by_geonameid(self, geonameid: int) -> Place | None:
         """The populated place with this GeoNames id, if the index holds it."""

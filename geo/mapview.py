@@ -30,6 +30,7 @@ import base64
 import html
 import json
 import math
+import re
 import shutil
 import time
 from pathlib import Path
@@ -50,11 +51,15 @@ __all__ = [
     "EVENT_COLORS",
     "base_map",
     "bench_map",
+    "density_cells",
+    "density_layer",
     "escape_text",
     "events_layer",
     "features_blob",
     "install_static_assets",
+    "labels_layer",
     "map_features",
+    "place_labels",
     "use_local_assets",
 ]
 
@@ -74,7 +79,13 @@ PLACES_ATTRIBUTION = "Places: GeoNames (CC BY 4.0)"
 MAP_ATTRIBUTION = "GeoNames (CC BY 4.0) · border: © OpenStreetMap contributors (ODbL)"
 _MAP_BOX = shapely.box(20.0, 40.0, 50.0, 60.0)  # lon/lat: the part of the sides worth drawing
 _VERIFIED: dict[Any, str] = {True: "yes", False: "no (unverified claims)"}
-_EVIDENCE_IN_POPUP = 700  # characters; the table and the details panel show all of it
+BORDER_COLOR = "#b2182b"
+HIGHLIGHT_COLOR = "#00bcd4"
+# Clusters and density cells in shades of slate: no colour of an event type among them.
+CLUSTER_COLORS = ("#90a4ae", "#607d8b", "#37474f")
+DENSITY_COLORS = ("#eceff1", "#b0bec5", "#78909c", "#546e7a", "#37474f", "#263238")
+LABEL_MIN_POPULATION = 5_000
+DENSITY_RESOLUTION = 5  # H3 cells of about 250 km² (edge about 9 km)
 
 
 def escape_text(value: Any) -> str:
@@ -126,6 +137,16 @@ class _ClusterAssets(JSCSSMixin, MacroElement):
     default_js = folium.plugins.MarkerCluster.default_js
     default_css = folium.plugins.MarkerCluster.default_css
     _template = Template("")
+
+
+class _SidesPane(MacroElement):
+    """A pane under everything else for the country fills, so density cells can lie above them."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.createPane("sidesPane").style.zIndex = 300;
+        {% endmacro %}"""
+    )
 
 
 class _Attribution(MacroElement):
@@ -195,16 +216,20 @@ def _border_geojson(tolerance: float = 0.002) -> dict[str, Any]:
     }
 
 
-def base_map(*, center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM) -> folium.Map:
+def base_map(
+    *, center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM, labels: list[list[Any]] | None = None
+) -> folium.Map:
     """The stable part of the map: plain background, country sides, the border, optional tiles.
 
-    ``center`` is ``(lat, lon)``, as folium takes it.
+    ``center`` is ``(lat, lon)``, as folium takes it; ``labels`` are :func:`place_labels` rows.
     """
     # No tile layer is active offline, so the map needs its own zoom limits (marker clusters need them).
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True, minZoom=3, maxZoom=18)
+    m.add_child(_SidesPane())
     folium.GeoJson(
         _sides_geojson(),
         name="Country sides",
+        pane="sidesPane",
         style_function=lambda f: {
             "fillColor": SIDE_COLORS.get(f["properties"]["side"], "#eeeeee"),
             "fillOpacity": 1.0,
@@ -217,9 +242,11 @@ def base_map(*, center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DEFAUL
     folium.GeoJson(
         _border_geojson(),
         name="RU–UA land border",
-        style_function=lambda f: {"color": "#b2182b", "weight": 2.5, "dashArray": "6 4"},
+        style_function=lambda f: {"color": BORDER_COLOR, "weight": 2.5, "dashArray": "6 4"},
         interactive=False,
     ).add_to(m)
+    if labels:
+        labels_layer(labels).add_to(m)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=True, show=False).add_to(m)
     folium.TileLayer(
         tiles="https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
@@ -255,12 +282,17 @@ def map_features(events: gpd.GeoDataFrame) -> dict[str, Any]:
     The texts are plain, unescaped text: the page only ever sets them as ``textContent``.
     """
     features = []
+    stacked: dict[tuple[float, float], int] = {}
     for row in events.itertuples(index=False):
         if not _present(row.lat) or not _present(row.lon):
             continue
+        lon, lat = float(row.lon), float(row.lat)
+        region_level = _present(row.geo_precision) and int(row.geo_precision) >= 3
+        if region_level:  # region-level events share their region's point: spread them around it
+            n = stacked.get((lon, lat), 0)
+            stacked[(lon, lat)] = n + 1
+            lon, lat = _spread(lon, lat, n)
         evidence = _text(row.evidence)
-        if len(evidence) > _EVIDENCE_IN_POPUP:
-            evidence = evidence[:_EVIDENCE_IN_POPUP].rsplit(" ", 1)[0] + " …"
         distance = f"{float(row.distance_to_border_km):.1f} km" if _present(row.distance_to_border_km) else "?"
         verified = _VERIFIED.get(row.verified if _present(row.verified) else None, "not stated")
         side = _text(row.border_side) or "?"
@@ -281,15 +313,26 @@ def map_features(events: gpd.GeoDataFrame) -> dict[str, Any]:
             "s": _text(row.article_title),
             "o": _text(row.source),
             "rv": bool(row.reviewed) if _present(row.reviewed) else False,
+            "g": 3 if region_level else 1,
         }
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [float(row.lon), float(row.lat)]},  # lon, lat
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},  # lon, lat
                 "properties": props,
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def _spread(lon: float, lat: float, n: int) -> tuple[float, float]:
+    """The ``n``-th of the events drawn at one region point: the first at it, the rest on rings."""
+    if n == 0:
+        return lon, lat
+    ring, slot = divmod(n - 1, 8)
+    angle = 2 * math.pi * (slot + 0.5 * (ring % 2)) / 8
+    radius = 0.04 * (ring + 1)  # degrees: a few kilometres, visible from zoom 9
+    return lon + radius * math.cos(angle) / max(math.cos(math.radians(lat)), 0.2), lat + radius * math.sin(angle)
 
 
 def _text(value: Any) -> str:
@@ -315,7 +358,7 @@ class _EventsGeoJson(MacroElement):
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
+        r"""{% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJson(null, {
             pointToLayer: function (feature, latlng) {
                 return L.circleMarker(latlng, {radius: 7, fill: true, fillOpacity: 0.85, weight: 1});
@@ -332,9 +375,14 @@ class _EventsGeoJson(MacroElement):
                     box.appendChild(node("br"));
                     box.appendChild(document.createTextNode(label + text));
                 }
-                layer.setStyle({
-                    fillColor: p.c, radius: p.r, color: p.rv ? "#000000" : "#444444", weight: p.rv ? 2.5 : 1
-                });
+                if (p.g === 3) {  // region-level: hollow, a dashed ring in the type's colour
+                    layer.setStyle({fillColor: p.c, fillOpacity: 0.12, radius: p.r, color: p.c, weight: 2.5,
+                                    dashArray: "3 3"});
+                } else {
+                    layer.setStyle({
+                        fillColor: p.c, radius: p.r, color: p.rv ? "#000000" : "#444444", weight: p.rv ? 2.5 : 1
+                    });
+                }
                 layer.bindTooltip(function () { return node("span", p.t + " · " + p.l + " · " + p.d); });
                 layer.bindPopup(function () {
                     var box = node("div", undefined, "event-popup");
@@ -348,9 +396,26 @@ class _EventsGeoJson(MacroElement):
                     line(box, "Verified: ", p.v);
                     if (p.rv) { box.appendChild(node("br")); box.appendChild(node("i", "Reviewed by an analyst")); }
                     box.appendChild(node("blockquote", p.e, "evidence"));
-                    box.appendChild(node("small", [p.s, p.o].filter(Boolean).join(" — "), "article"));
+                    var article = node("small", undefined, "article");
+                    if (/^https?:\/\//i.test(p.o || "")) {  // a source with an address: a link, its title the text
+                        var link = node("a", p.s || p.o);
+                        link.href = p.o;
+                        link.target = "_blank";
+                        link.rel = "noopener noreferrer";
+                        article.appendChild(link);
+                    } else {
+                        article.textContent = [p.s, p.o].filter(Boolean).join(" — ");
+                    }
+                    box.appendChild(article);
                     return box;
-                }, {maxWidth: 380});
+                });
+                layer.on("popupopen", function (e) {  // the popup fits the map, on a phone too
+                    var size = (layer._map || window.map).getSize();
+                    e.popup.options.maxWidth = Math.max(180, Math.min(380, size.x - 70));
+                    e.popup.options.maxHeight = Math.max(160, size.y - 140);
+                    e.popup.options.autoPanPadding = L.point(12, 12);
+                    e.popup.update();
+                });
             }
         });
         (function (layer, blob) {
@@ -359,24 +424,314 @@ class _EventsGeoJson(MacroElement):
             layer.addData(JSON.parse(new TextDecoder("utf-8").decode(bytes)));
         })({{ this.get_name() }}, {{ this.blob|tojson }});
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        (function (layer, parent, selected) {  // the event selected in the table: ringed, in view
+            if (!selected) { return; }
+            layer.eachLayer(function (marker) {
+                if (marker.feature.properties.id !== selected) { return; }
+                marker.setStyle({color: "{{ this.highlight }}", weight: 5, dashArray: null});
+                marker.feature.properties.selected = true;
+                setTimeout(function () {  // once the layers are on the map
+                    var map = window.map || parent._map;
+                    if (!map) { return; }
+                    var show = function () {
+                        if (!map.getBounds().contains(marker.getLatLng())) { map.panTo(marker.getLatLng()); }
+                        if (marker.bringToFront) { marker.bringToFront(); }
+                    };
+                    if (parent.zoomToShowLayer) { parent.zoomToShowLayer(marker, show); } else { show(); }
+                }, 0);
+            });
+        })({{ this.get_name() }}, {{ this._parent.get_name() }}, {{ this.selected|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, collection: dict[str, Any]) -> None:
+    def __init__(self, collection: dict[str, Any], selected: str | None = None) -> None:
         super().__init__()
         self._name = "EventsGeoJson"
         self.blob = features_blob(collection)
+        self.highlight = HIGHLIGHT_COLOR
+        # an event id (16 hex digits) or nothing: never text of an article
+        self.selected = selected if selected and re.fullmatch(r"[0-9a-f]{1,64}", selected) else None
 
 
-def events_layer(events: gpd.GeoDataFrame, *, cluster: bool = True) -> folium.FeatureGroup:
-    """The events as one feature group (for ``st_folium(feature_group_to_add=...)``)."""
+_CLUSTER_ICON = """function (cluster) {
+        var n = cluster.getChildCount(), colors = COLORS;
+        var color = n < 10 ? colors[0] : (n < 100 ? colors[1] : colors[2]), size = n < 10 ? 30 : (n < 100 ? 36 : 42);
+        var el = document.createElement("div");
+        el.className = "event-cluster";
+        el.style.cssText = "background:" + color + ";color:#fff;border:2px solid #fff;border-radius:50%;"
+            + "width:" + size + "px;height:" + size + "px;line-height:" + (size - 4) + "px;text-align:center;"
+            + "font:bold 12px sans-serif;box-shadow:0 0 3px rgba(0,0,0,.5)";
+        var count = document.createElement("span");
+        count.textContent = String(n);
+        el.appendChild(count);
+        return L.divIcon({html: el, className: "marker-cluster", iconSize: L.point(size, size)});
+    }""".replace("COLORS", json.dumps(list(CLUSTER_COLORS)))
+
+
+def events_layer(events: gpd.GeoDataFrame, *, cluster: bool = True, selected: str | None = None) -> folium.FeatureGroup:
+    """The events as one feature group (for ``st_folium(feature_group_to_add=...)``).
+
+    Clusters are drawn in shades of slate, never in an event type's colour; ``selected`` (an
+    event id) is ringed and brought into view.
+    """
     group = folium.FeatureGroup(name="Events")
     parent: Any = group
     if cluster:
         parent = folium.plugins.MarkerCluster(
-            name="Event clusters", control=False, options={"disableClusteringAtZoom": 11, "maxClusterRadius": 35}
+            name="Event clusters",
+            control=False,
+            options={"disableClusteringAtZoom": 11, "maxClusterRadius": 35},
+            icon_create_function=_CLUSTER_ICON,
         ).add_to(group)
-    parent.add_child(_EventsGeoJson(map_features(events)))
+    parent.add_child(_EventsGeoJson(map_features(events), selected))
+    return group
+
+
+# -- density ----------------------------------------------------------------------------------
+
+
+def density_cells(events: gpd.GeoDataFrame, resolution: int = DENSITY_RESOLUTION) -> dict[str, Any]:
+    """The placed events counted per H3 cell, as a FeatureCollection of hexagons.
+
+    Region-level events (precision 3) are left out: their point is the region's, not theirs.
+    Each cell has ``n`` (events) and ``by_type`` (events per type).
+    """
+    import h3
+
+    counts: dict[str, dict[str, int]] = {}
+    for row in events.itertuples(index=False):
+        if not _present(row.lat) or not _present(row.lon):
+            continue
+        if _present(row.geo_precision) and int(row.geo_precision) >= 3:
+            continue
+        cell = h3.latlng_to_cell(float(row.lat), float(row.lon), resolution)
+        per_type = counts.setdefault(cell, {})
+        kind = row.event_type if row.event_type in EVENT_COLORS else "Other"  # folium templates the data
+        per_type[kind] = per_type.get(kind, 0) + 1
+    features = []
+    for cell, per_type in sorted(counts.items()):
+        ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                "properties": {"cell": cell, "n": sum(per_type.values()), "by_type": per_type},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _density_color(n: int, top: int) -> str:
+    if top <= 1:
+        return DENSITY_COLORS[2]
+    share = math.log(n) / math.log(top)  # counts span orders of magnitude
+    return DENSITY_COLORS[min(int(share * (len(DENSITY_COLORS) - 1) + 0.5), len(DENSITY_COLORS) - 1)]
+
+
+class _DensitySwitch(MacroElement):
+    """Keeps the density layer below the markers and off until the analyst turns it on.
+
+    streamlit-folium adds every feature group to the map, so the layer takes itself off again
+    unless it was turned on in the layer control (remembered for the tab in sessionStorage,
+    so a filter change, which redraws the layer, keeps the choice).
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            if (!map.getPane("densityPane")) { map.createPane("densityPane").style.zIndex = 350; }
+        })({{ this.map_name }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, map_name: str) -> None:
+        super().__init__()
+        self._name = "DensitySwitch"
+        self.map_name = map_name
+
+
+class _DensityOff(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group, map) {
+            var key = "geo-density-on";
+            function wanted() { try { return sessionStorage.getItem(key) === "1"; } catch (e) { return false; } }
+            function remember(on) { try { sessionStorage.setItem(key, on ? "1" : "0"); } catch (e) { /* none */ } }
+            setTimeout(function () { if (!wanted() && map.hasLayer(group)) { map.removeLayer(group); } }, 0);
+            map.on("overlayadd", function (e) { if (e.layer === group) { remember(true); } });
+            map.on("overlayremove", function (e) { if (e.layer === group) { remember(false); } });
+        })({{ this._parent.get_name() }}, {{ this.map_name }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, map_name: str) -> None:
+        super().__init__()
+        self._name = "DensityOff"
+        self.map_name = map_name
+
+
+def density_layer(events: gpd.GeoDataFrame, *, parent: folium.Map | None = None) -> folium.FeatureGroup:
+    """Event density as H3 hexagons shaded by count: a layer of the layer control, off at first.
+
+    The hexagons lie below the markers (their own pane), so markers stay clickable. ``parent``:
+    the map the group will be drawn on (``st_folium`` adds it to its map itself).
+    """
+    cells = density_cells(events)
+    top = max((f["properties"]["n"] for f in cells["features"]), default=1)
+    for feature in cells["features"]:
+        props = feature["properties"]
+        props["fill"] = _density_color(props["n"], top)
+        per_type = sorted(props.pop("by_type").items())
+        props["label"] = escape_text(f"{props['n']} event(s): " + ", ".join(f"{k} {v}" for k, v in per_type))
+    group = folium.FeatureGroup(name="Event density (hexagons)", show=False)
+    if not cells["features"]:
+        return group
+    map_name = "window.map" if parent is None else parent.get_name()
+    group.add_child(_DensitySwitch(map_name))
+    folium.GeoJson(
+        cells,
+        name="Event density",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.55,
+            "color": "#455a64",
+            "weight": 0.6,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        control=False,
+        pane="densityPane",
+    ).add_to(group)
+    group.add_child(_DensityOff(map_name))
+    return group
+
+
+# -- place labels -----------------------------------------------------------------------------
+
+
+def place_labels(gazetteer: Any, *, min_population: int = LABEL_MIN_POPULATION) -> list[list[Any]]:
+    """Labels for the base map, from the gazetteer: ``[lat, lon, name, min_zoom, kind]`` rows.
+
+    Towns of Russia, Ukraine and Belarus inside the map's box with at least ``min_population``
+    people, shown from a zoom that falls with their size (oblast centres from zoom 6); the
+    names of first-level areas at the middle of their places, in capitals, at zooms 6 to 8.
+    """
+    west, south, east, north = _LABEL_BOX
+    seats = {(a.country, round(a.lat, 2), round(a.lon, 2)) for a in gazetteer.admin_areas}
+    rows: list[list[Any]] = []
+    towns: list[tuple[bool, int, int, Any]] = []
+    middle: dict[tuple[str, str], list[float]] = {}
+    for place in gazetteer.iter_places(countries=_LABEL_COUNTRIES):
+        if not (west <= place.lon <= east and south <= place.lat <= north):
+            continue
+        if place.admin1:
+            sums = middle.setdefault((place.country, place.admin1), [0.0, 0.0, 0])
+            sums[0] += place.lat
+            sums[1] += place.lon
+            sums[2] += 1
+        if place.population < min_population or place.source != "geonames":
+            continue
+        seat = (place.country, round(place.lat, 2), round(place.lon, 2)) in seats
+        towns.append((not seat, -place.population, _label_zoom(place.population, seat), place))
+    taken: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for not_seat, _, zoom, place in sorted(towns, key=lambda t: t[:2]):  # seats, then the biggest first
+        cell = (int(place.lat / _LABEL_GAP), int(place.lon / _LABEL_GAP))
+        near = [p for i in (-1, 0, 1) for j in (-1, 0, 1) for p in taken.get((cell[0] + i, cell[1] + j), [])]
+        if any(abs(lat - place.lat) < _LABEL_GAP and abs(lon - place.lon) < _LABEL_GAP * 1.6 for lat, lon in near):
+            continue  # a district of a city, a suburb: the city's label stands for it
+        taken.setdefault(cell, []).append((place.lat, place.lon))
+        rows.append([round(place.lat, 4), round(place.lon, 4), place.name, zoom, "town" if not_seat else "seat"])
+    for area in gazetteer.admin_areas:
+        total = middle.get((area.country, area.code))
+        if area.country in _LABEL_COUNTRIES and total and total[2] >= 20 and area.within is None:
+            rows.append([round(total[0] / total[2], 4), round(total[1] / total[2], 4), area.name, 6, "area"])
+    rows.sort(key=lambda r: (r[3], r[4] != "area", r[2]))
+    return rows
+
+
+_LABEL_BOX = (22.0, 44.0, 48.0, 57.0)  # west, south, east, north
+_LABEL_GAP = 0.1  # degrees of latitude (about 11 km) between two town labels
+
+
+def _label_zoom(population: int, seat: bool) -> int:
+    """The zoom from which a town's label shows: oblast centres and cities first."""
+    if population >= 1_000_000:
+        return 5
+    if seat or population >= 200_000:
+        return 6
+    if population >= 50_000:
+        return 8
+    return 9 if population >= 10_000 else 10
+
+
+_LABEL_COUNTRIES = ("RU", "UA", "BY")
+
+
+class _PlaceLabels(MacroElement):
+    """Place names drawn by zoom level, inside the feature group "Place labels" of the base map.
+
+    The names come from the gazetteer as one base64 JSON blob and are set as ``textContent``.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group, blob) {
+            var raw = atob(blob), bytes = new Uint8Array(raw.length);
+            for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+            var rows = JSON.parse(new TextDecoder("utf-8").decode(bytes)), map = null;
+            var labels = rows.map(function (r) {
+                var el = document.createElement("span");
+                el.textContent = r[2];
+                el.className = "place-label place-label-" + r[4];
+                var icon = L.divIcon({html: el, className: "place-label-icon", iconSize: null});
+                return {zoom: r[3], kind: r[4], marker: L.marker([r[0], r[1]], {
+                    icon: icon, interactive: false, keyboard: false, pane: "placeLabels"
+                })};
+            });
+            function update() {
+                if (!map) { return; }
+                var z = map.getZoom();
+                labels.forEach(function (m) {
+                    var wanted = z >= m.zoom && !(m.kind === "area" && z > 8);
+                    if (wanted && !group.hasLayer(m.marker)) { group.addLayer(m.marker); }
+                    if (!wanted && group.hasLayer(m.marker)) { group.removeLayer(m.marker); }
+                });
+            }
+            function start() {
+                map = group._map;
+                if (!map.getPane("placeLabels")) {
+                    var pane = map.createPane("placeLabels");
+                    pane.style.zIndex = 450;
+                    pane.style.pointerEvents = "none";
+                }
+                map.on("zoomend", update);
+                update();
+            }
+            group.on("add", start);
+            group.on("remove", function () { if (map) { map.off("zoomend", update); } });
+            if (group._map) { start(); }
+            var style = document.createElement("style");
+            style.textContent = ".place-label-icon{background:none;border:none}"
+                + ".place-label{position:relative;left:4px;top:-8px;white-space:nowrap;font:12px sans-serif;"
+                + "color:#263238;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}"
+                + ".place-label-seat{font-weight:bold;font-size:13px}"
+                + ".place-label-area{left:-40px;font-size:11px;letter-spacing:.12em;text-transform:uppercase;"
+                + "color:#78909c;font-style:italic}";
+            document.head.appendChild(style);
+        })({{ this._parent.get_name() }}, {{ this.blob|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, rows: list[list[Any]]) -> None:
+        super().__init__()
+        self._name = "PlaceLabels"
+        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        self.blob = base64.b64encode(data.encode("utf-8")).decode("ascii")
+
+
+def labels_layer(rows: list[list[Any]]) -> folium.FeatureGroup:
+    """The place labels (:func:`place_labels`) as a feature group of the layer control, on."""
+    group = folium.FeatureGroup(name="Place labels", show=True)
+    group.add_child(_PlaceLabels(rows))
     return group
 
 

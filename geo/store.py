@@ -9,8 +9,10 @@ The store is one GeoPackage (default :data:`geo.settings.store_path`) with three
     every ingested article (id, title, source, publication date, text), so ingesting the same
     article again adds nothing;
 ``corrections``
-    analysts' changes to events (place, type, date), re-applied whenever an article's events
-    are extracted again.
+    analysts' changes to events (place, type, date), deletions of events and articles, and
+    undos, re-applied whenever an article's events are extracted again. Each row keeps the
+    value it replaced (``previous``), so every correction can be undone; an undo is a row of
+    its own (``undoes`` names the correction it reverts), so the history is never rewritten.
 
 Writes are copy-on-write under a lock file: the store is copied, changed, and moved over the
 original in one ``os.replace``, so an interrupted write leaves the store as it was. Every read
@@ -107,7 +109,10 @@ def json_list(value: Any) -> list[Any]:
 
 
 ARTICLE_COLUMNS = ("article_id", "title", "source", "published", "text", "ingested_at", "events")
-CORRECTION_COLUMNS = ("event_id", "field", "value", "corrected_at")
+CORRECTION_COLUMNS = ("event_id", "field", "value", "corrected_at", "previous", "undoes")
+_Row = tuple[str, str, Any, Any, str | None]  # a correction: key, field, value, previous, undoes
+DELETED = "deleted"  # the correction field of a deletion (value true) or a restoration (false)
+ARTICLE_KEY = "article:"  # a deletion of a whole article is recorded under "article:<article_id>"
 DECISION_COLUMNS = ("event_a", "event_b", "relation", "decided_at")
 CORRECTABLE = tuple(
     "lat lon location country admin1 admin1_code geo_precision event_type sub_event_type date "
@@ -199,7 +204,38 @@ class EventStore:
             raise StoreError(f"{self.path}: not a readable GeoPackage ({err})") from err
 
     def events(self) -> gpd.GeoDataFrame:
-        """All stored events (an empty table when the store does not exist yet)."""
+        """The stored events, without those an analyst deleted (empty when there is no store)."""
+        events = self._all_events()
+        if events.empty:
+            return events
+        gone_events, gone_articles = self._deleted_ids()
+        if not gone_events and not gone_articles:
+            return events
+        gone = events["event_id"].isin(gone_events) | events["article_id"].isin(gone_articles)
+        return events[~gone.fillna(False).astype(bool)]
+
+    def deleted(self) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+        """What analysts deleted: the events deleted one by one, and the articles deleted whole."""
+        events = self._all_events()
+        gone_events, gone_articles = self._deleted_ids()
+        articles = self._table("articles", ARTICLE_COLUMNS)
+        return (
+            events[events["event_id"].isin(gone_events).fillna(False).astype(bool)],
+            articles[articles["article_id"].isin(gone_articles)].drop(columns="text"),
+        )
+
+    def _deleted_ids(self) -> tuple[set[str], set[str]]:
+        """Event ids and article ids whose latest deletion row says deleted."""
+        corrections = self.corrections()
+        rows = corrections[corrections["field"] == DELETED]
+        state: dict[str, bool] = {}
+        for row in rows.itertuples(index=False):
+            state[str(row.event_id)] = bool(json.loads(row.value))
+        events = {k for k, v in state.items() if v and not k.startswith(ARTICLE_KEY)}
+        articles = {k.removeprefix(ARTICLE_KEY) for k, v in state.items() if v and k.startswith(ARTICLE_KEY)}
+        return events, articles
+
+    def _all_events(self) -> gpd.GeoDataFrame:
         if "events" not in self._layers():
             return empty_events()
         try:
@@ -217,15 +253,38 @@ class EventStore:
             frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
             raise StoreError(f"{self.path}: the {layer} layer cannot be read ({err})") from err
-        return pd.DataFrame(frame)[list(columns)]
+        return pd.DataFrame(frame).reindex(columns=list(columns))  # columns added since: empty
 
     def articles(self) -> pd.DataFrame:
         """Every ingested article: id, title, source, published, text, ingested_at, events."""
         return self._table("articles", ARTICLE_COLUMNS)
 
     def corrections(self) -> pd.DataFrame:
-        """Analysts' corrections, oldest first."""
+        """Analysts' corrections, deletions and undos, oldest first."""
         return self._table("corrections", CORRECTION_COLUMNS)
+
+    def history(self, event_id: str) -> pd.DataFrame:
+        """The corrections of one event (and deletions of its article), oldest first.
+
+        Columns: ``corrected_at``, ``field``, ``value`` and ``previous`` (as Python values),
+        ``undoes`` (the time of the correction an undo reverts, else None) and ``undone``
+        (whether a later undo reverted this row), ``kept_previous`` (false for corrections
+        saved before corrections kept what they replaced: those cannot be undone).
+        """
+        corrections = self.corrections()
+        rows = corrections[corrections["event_id"] == event_id]
+        undone = set(rows["undoes"].dropna().astype(str))
+        return pd.DataFrame(
+            {
+                "corrected_at": rows["corrected_at"].astype(str).to_numpy(),
+                "field": rows["field"].astype(str).to_numpy(),
+                "value": pd.Series([json.loads(v) for v in rows["value"]], dtype=object),
+                "previous": pd.Series([None if pd.isna(v) else json.loads(v) for v in rows["previous"]], dtype=object),
+                "undoes": pd.Series([None if pd.isna(v) else str(v) for v in rows["undoes"]], dtype=object),
+                "undone": rows["corrected_at"].astype(str).isin(undone).to_numpy(),
+                "kept_previous": rows["previous"].notna().to_numpy(),  # not so in stores from before undo
+            }
+        ).reset_index(drop=True)
 
     def article_ids(self) -> set[str]:
         """The ids of the stored articles (their texts are not read)."""
@@ -349,7 +408,7 @@ class EventStore:
             )
             with self._copy() as tmp:
                 if replaced:
-                    old = self.events()
+                    old = self._all_events()  # deleted ones too: they stay restorable
                     kept_events = old[~old["article_id"].isin(replaced)]
                     old_articles = self.articles()
                     kept_articles = old_articles[~old_articles["article_id"].isin(replaced)]
@@ -364,26 +423,100 @@ class EventStore:
         """Change fields of a stored event, mark it reviewed and record the correction.
 
         Accepted fields: :data:`CORRECTABLE` (``lat``/``lon`` move the point; pass
-        ``location`` and ``geo_precision`` with them when moving to a named place).
+        ``location`` and ``geo_precision`` with them when moving to a named place). The
+        values replaced are kept with the correction, so that :meth:`undo` can restore them.
         """
         unknown = set(changes) - set(CORRECTABLE)
         if unknown:
             raise StoreError(f"cannot correct {', '.join(sorted(unknown))}; correctable: {', '.join(CORRECTABLE)}")
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        rows = pd.DataFrame(
+        with self._locked():
+            events = self._all_events()  # under the lock: an ingest running now is not overwritten
+            found = events[events["event_id"] == event_id]
+            if found.empty:
+                raise StoreError(f"no event {event_id!r} in {self.path}")
+            before = found.iloc[0]
+            rows: list[_Row] = [(event_id, k, v, _plain_value(before[k]), None) for k, v in changes.items()]
+            self._record(rows, events)
+
+    def delete_event(self, event_id: str) -> None:
+        """Delete an event: it leaves the map, the table and the exports.
+
+        It stays deleted when its article is ingested again; :meth:`undo` (or :meth:`restore`)
+        brings it back.
+        """
+        with self._locked():
+            if not (self._all_events()["event_id"] == event_id).any():
+                raise StoreError(f"no event {event_id!r} in {self.path}")
+            self._record([(event_id, DELETED, True, False, None)])
+
+    def delete_article(self, article_id: str) -> int:
+        """Delete an article's events, now and whenever it is ingested again; returns how many."""
+        with self._locked():
+            if article_id not in self.article_ids():
+                raise StoreError(f"no article {article_id!r} in {self.path}")
+            self._record([(ARTICLE_KEY + article_id, DELETED, True, False, None)])
+            events = self._all_events()
+            return int((events["article_id"] == article_id).sum())
+
+    def restore(self, key: str) -> None:
+        """Bring back a deleted event (its id) or article (``article:<id>``, :data:`ARTICLE_KEY`)."""
+        with self._locked():
+            if not self._deleted_now(key):
+                raise StoreError(f"{key!r} is not deleted")
+            self._record([(key, DELETED, False, True, None)])
+
+    def undo(self, event_id: str) -> dict[str, Any]:
+        """Revert the latest correction of an event not yet undone; returns the fields restored.
+
+        Undos are rows of their own: undoing again reverts the correction before it.
+        """
+        with self._locked():
+            history = self.history(event_id)
+            done = history[history["undoes"].isna() & ~history["undone"]]
+            if done.empty:
+                raise StoreError(f"event {event_id!r} has no correction to undo")
+            latest = done[done["corrected_at"] == done["corrected_at"].iloc[-1]]
+            if not latest["kept_previous"].all():
+                raise StoreError("this correction was saved before corrections kept what they replaced")
+            stamp = str(latest["corrected_at"].iloc[0])
+            rows: list[_Row] = [(event_id, str(r.field), r.previous, r.value, stamp) for r in latest.itertuples()]
+            events = None if all(r[1] == DELETED for r in rows) else self._all_events()
+            self._record(rows, events)
+            return {r[1]: r[2] for r in rows}
+
+    def _deleted_now(self, key: str) -> bool:
+        gone_events, gone_articles = self._deleted_ids()
+        if key.startswith(ARTICLE_KEY):
+            return key.removeprefix(ARTICLE_KEY) in gone_articles
+        return key in gone_events
+
+    def _record(self, rows: list[_Row], events: gpd.GeoDataFrame | None = None) -> None:
+        """Append correction rows (key, field, value, previous, undoes); apply them to ``events``.
+
+        Called under the lock. Deletions change no event row (reads leave deleted ones out).
+        """
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        frame = pd.DataFrame(
             [
-                {"event_id": event_id, "field": k, "value": json.dumps(v), "corrected_at": now}
-                for k, v in changes.items()
+                {
+                    "event_id": key,
+                    "field": field,
+                    "value": json.dumps(_plain_value(value)),
+                    "corrected_at": now,
+                    "previous": json.dumps(_plain_value(previous)),
+                    "undoes": undoes,
+                }
+                for key, field, value, previous, undoes in rows
             ],
             columns=list(CORRECTION_COLUMNS),
         )
-        with self._locked():
-            events = self.events()  # under the lock: an ingest running now is not overwritten
-            if not (events["event_id"] == event_id).any():
-                raise StoreError(f"no event {event_id!r} in {self.path}")
-            with self._copy() as tmp:
-                _write_events(tmp, apply_corrections(events, rows), append=False)
-                _write_table(tmp, "corrections", rows, append="corrections" in self._layers())
+        exists = "corrections" in self._layers()
+        with self._copy() as tmp:
+            if exists:
+                _add_new_columns(tmp, "corrections", _CORRECTION_TYPES)
+            if events is not None:
+                _write_events(tmp, apply_corrections(events, frame), append=False)
+            _write_table(tmp, "corrections", frame, append=exists)
 
     # -- incidents: analysts' split and merge decisions ------------------------------------------
     def incident_decisions(self) -> pd.DataFrame:
@@ -439,7 +572,7 @@ def apply_corrections(events: gpd.GeoDataFrame, corrections: pd.DataFrame) -> gp
     index = {eid: i for i, eid in zip(out.index, out["event_id"], strict=True)}
     for row in corrections.itertuples(index=False):
         i = index.get(row.event_id)
-        if i is None:
+        if i is None or row.field == DELETED:  # deletions leave the row as it is (reads drop it)
             continue
         out.loc[i, row.field] = json.loads(row.value)
         out.loc[i, "reviewed"] = True
@@ -464,15 +597,34 @@ def _write_events(path: Path, events: gpd.GeoDataFrame, *, append: bool) -> None
     pyogrio.write_dataframe(frame, path, layer="events", driver="GPKG", geometry_type="Point", append=append and exists)
 
 
-def _add_new_columns(path: Path) -> None:
-    """Give a store written by an earlier version the event columns added since (``language``)."""
-    known = set(pyogrio.read_info(path, layer="events")["fields"])
-    missing = [(name, dtype) for name, dtype in EVENT_COLUMNS.items() if name not in known]
+def _add_new_columns(path: Path, layer: str = "events", columns: dict[str, str] | None = None) -> None:
+    """Give a layer written by an earlier version the columns added since.
+
+    Events gained ``language``; corrections gained ``previous`` and ``undoes``.
+    """
+    columns = EVENT_COLUMNS if columns is None else columns
+    known = set(pyogrio.read_info(path, layer=layer)["fields"])
+    missing = [(name, dtype) for name, dtype in columns.items() if name not in known]
     if not missing:
         return
     with contextlib.closing(sqlite3.connect(path)) as db, db:
         for name, dtype in missing:
-            db.execute(f'ALTER TABLE "events" ADD COLUMN "{name}" {_SQL_TYPES[dtype]}')
+            db.execute(f'ALTER TABLE "{layer}" ADD COLUMN "{name}" {_SQL_TYPES[dtype]}')
+
+
+_CORRECTION_TYPES = dict.fromkeys(CORRECTION_COLUMNS, "string")
+
+
+def _plain_value(value: Any) -> Any:
+    """A table value as JSON can hold it: missing values as None, numpy scalars as Python ones."""
+    if isinstance(value, list | tuple | dict):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    return value.item() if hasattr(value, "item") else value
 
 
 def _write_table(path: Path, layer: str, frame: pd.DataFrame, *, append: bool) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from conftest import ROOT
 
-from geo.mapview import CHROMIUM_ARGS
+from geo.mapview import CHROMIUM_ARGS, HIGHLIGHT_COLOR
 from geo.store import EventStore
 
 pytestmark = pytest.mark.browser
@@ -301,3 +301,244 @@ def test_article_with_script_payloads_shows_as_text_and_runs_nothing(page: Any, 
     assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == []
     assert not non_local(page.requests)
+
+
+# -- the analyst's map: time, labels, density, details, corrections, uploads ------------------
+
+
+def _query(page: Any) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def _frame(page: Any) -> Any:
+    return page.locator(FOLIUM_FRAME).element_handle().content_frame()
+
+
+def _shown_between(store: Path, first: str, last: str) -> set[str]:
+    """Ids of the placed events the app shows for a date range (undated ones are included)."""
+    events = placed_events(store)
+    dated = events["date"].notna()
+    inside = dated & (events["date"].astype(str) >= first) & (events["date"].astype(str) <= last)
+    return set(events[inside.to_numpy() | ~dated.to_numpy()]["event_id"])
+
+
+def test_the_day_chart_selects_a_span_that_sets_the_dates_markers_and_url(page: Any, app: dict[str, Any]) -> None:
+    frame = open_map(page, app["url"])
+    everything = set(frame.evaluate(MAP_IDS_JS))
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator("canvas, svg").first.bounding_box()
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.6, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.97, y, steps=10)
+    page.mouse.up()
+    page.wait_for_function("() => new URL(location.href).searchParams.has('from')", timeout=30_000)
+    page.wait_for_timeout(3000)
+    q = _query(page)
+    first, last = q["from"][0], q["to"][0]
+    wanted = _shown_between(app["store"], first, last)
+    assert first <= last and wanted < everything  # a span of the days, not all of them
+    page.wait_for_function(
+        f"() => {{ const f = document.querySelector('{FOLIUM_FRAME}');"
+        f" return f && f.contentWindow.map && f.contentWindow.document.querySelectorAll("
+        f"'path.leaflet-interactive, .marker-cluster').length > 0; }}",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(1500)
+    assert set(_frame(page).evaluate(MAP_IDS_JS)) == wanted
+    assert not non_local(page.requests)
+
+
+def test_playback_steps_the_map_through_the_days(page: Any, app: dict[str, Any]) -> None:
+    open_map(page, app["url"])
+    seen = []
+    for step in (1, 2):
+        page.get_by_role("button", name="Next ▶").click()
+        page.get_by_text(f"Window {step} of").wait_for(timeout=30_000)
+        page.wait_for_timeout(2500)
+        q = _query(page)
+        assert q["from"] == q["to"]  # one day
+        seen.append(q["from"][0])
+        assert set(_frame(page).evaluate(MAP_IDS_JS)) == _shown_between(app["store"], q["from"][0], q["to"][0])
+    assert seen[0] < seen[1]
+    page.get_by_role("button", name="◀ Previous").click()
+    page.get_by_text("Window 1 of").wait_for(timeout=30_000)
+    assert _query(page)["from"] == [seen[0]]
+
+
+def test_place_labels_and_the_density_layer_are_drawn_offline(page: Any, app: dict[str, Any]) -> None:
+    frame = open_map(page, app["url"])
+    labels = frame.locator(".place-label").all_inner_texts()
+    assert {"Kharkiv", "Belgorod", "Sumy"} <= set(labels)
+    assert any(t.isupper() and "OBLAST" in t for t in labels)  # region names at their middles
+    hexagons = "path[fill='#eceff1'], path[fill='#b0bec5'], path[fill='#78909c'], path[fill='#546e7a'], " \
+               "path[fill='#37474f'], path[fill='#263238']"  # fmt: skip
+    assert frame.locator(hexagons).count() == 0  # off at first
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_text("Event density (hexagons)").click()
+    frame.wait_for_selector(hexagons, timeout=10_000)
+    assert frame.locator(hexagons).count() >= 1
+    frame.get_by_text("Event density (hexagons)").click()
+    page.wait_for_timeout(500)
+    assert frame.locator(hexagons).count() == 0
+    frame.get_by_text("Place labels").click()
+    page.wait_for_timeout(500)
+    assert frame.locator(".place-label").count() == 0
+    assert not non_local(page.requests)
+
+
+def test_a_marker_click_shows_the_details_beside_the_map(page: Any, app: dict[str, Any]) -> None:
+    frame = open_map(page, app["url"] + "?zoom=11&lat=50.48&lon=35.68")
+    frame.locator("path.leaflet-interactive").first.click(force=True)
+    label = page.get_by_text("Evidence (verbatim):")
+    label.wait_for(timeout=30_000)
+    from playwright.sync_api import expect
+
+    expect(label).to_be_in_viewport()  # next to the map, not 700 px below it
+    map_box, label_box = page.locator(FOLIUM_FRAME).bounding_box(), label.bounding_box()
+    assert label_box["x"] > map_box["x"] + map_box["width"] - 5  # to its right
+    page.wait_for_timeout(2500)
+    assert _frame(page).locator(".leaflet-popup-content").count() == 1  # the popup stays open
+
+
+def _marker_inside_the_map(page: Any, frame: Any) -> Any:
+    """A marker drawn wholly inside the map's frame (the renderer also draws some just outside)."""
+    box = page.locator(FOLIUM_FRAME).bounding_box()
+    for marker in frame.locator("path.leaflet-interactive").all():
+        b = marker.bounding_box()
+        across = b and box["x"] < b["x"] and b["x"] + b["width"] < box["x"] + box["width"]
+        if across and box["y"] < b["y"] and b["y"] + b["height"] < box["y"] + box["height"]:
+            return marker
+    raise AssertionError("no marker inside the map")
+
+
+def _select_first_row(page: Any) -> None:
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the selection box of the first row
+
+
+def test_a_table_row_rings_its_marker_and_brings_it_into_view(page: Any, app: dict[str, Any]) -> None:
+    frame = open_map(page, app["url"] + "?q=Graivoron")
+    frame.evaluate("() => window.map.setView([45.0, 30.0], 8)")  # far from Graivoron
+    page.wait_for_timeout(1500)
+    _select_first_row(page)
+    page.get_by_text("Evidence (verbatim):").wait_for(timeout=30_000)
+    page.wait_for_timeout(3000)
+    frame = _frame(page)
+    ringed = frame.locator(f"path[stroke='{HIGHLIGHT_COLOR}']")
+    assert ringed.count() == 1
+    inside = frame.evaluate(
+        """() => { let hit = null; const seen = new Set();
+            function walk(l) { if (seen.has(l)) return; seen.add(l);
+                if (l.feature && l.feature.properties && l.feature.properties.selected) hit = l;
+                if (l.getLayers) l.getLayers().forEach(walk); }
+            Object.values(window.map._layers).forEach(walk);
+            return hit !== null && window.map.getBounds().contains(hit.getLatLng()); }"""
+    )
+    assert inside
+
+
+def test_an_undated_event_is_corrected_deleted_restored_and_undone(page: Any, app: dict[str, Any]) -> None:
+    from geo.articles import article_from_text
+    from geo.pipeline import extract
+
+    open_map(page, app["url"])  # the store holds the seed articles before this one joins them
+    article = article_from_text("Undated item\n\nShelling hit Tetkino, the governor said.", published=None)
+    events = extract(article)
+    assert len(events) == 1 and events[0].date is None
+    store = EventStore(app["store"])
+    store.ingest([(article, events)])
+    eid = events[0].event_id
+    open_map(page, app["url"] + "?q=Tetkino")
+    _select_first_row(page)
+    page.get_by_text("Evidence (verbatim):").wait_for(timeout=30_000)
+    page.get_by_text("Correct this event").click()
+    page.get_by_label("Event type", exact=True).click()  # outside the form: the sub-types follow it
+    page.get_by_role("option", name="Battles").click()
+    page.wait_for_timeout(2500)  # the rerun that redraws the form
+    sub_type = page.get_by_label("Sub-event type")
+    sub_type.scroll_into_view_if_needed()
+    sub_type.click()
+    page.get_by_role("option", name="Armed clash").wait_for(timeout=10_000)
+    options = page.get_by_role("option").all_inner_texts()
+    assert "Armed clash" in options and "Shelling/artillery/missile attack" not in options
+    page.get_by_role("option", name="Armed clash").click()
+    page.get_by_role("button", name="Save correction").click()
+    page.get_by_text("Saved:").wait_for(timeout=30_000)
+    corrected = store.events().set_index("event_id").loc[eid]
+    assert corrected["event_type"] == "Battles" and pd_isna(corrected["date"]) and bool(corrected["reviewed"])
+
+    page.get_by_text("History of corrections").click()
+    page.get_by_text("event_type").first.wait_for(timeout=10_000)  # the correction is in the history
+    page.get_by_role("button", name="Undo the last correction").click()
+    page.get_by_text("Undone:").wait_for(timeout=30_000)
+    undone = store.events().set_index("event_id").loc[eid]
+    assert undone["event_type"] == events[0].event_type and undone["sub_event_type"] == events[0].sub_event_type
+
+    page.get_by_role("button", name="Delete this event").click()
+    page.get_by_text("Deleted;").wait_for(timeout=30_000)
+    assert eid not in set(store.events()["event_id"])
+    page.get_by_role("tab", name="About the data").click()
+    page.get_by_text("Event: Explosions/Remote violence — Tëtkino").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Restore").first.click()
+    page.get_by_text("Restored the event.").wait_for(timeout=30_000)
+    assert eid in set(store.events()["event_id"])
+    assert not non_local(page.requests)
+
+
+def pd_isna(value: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def test_a_csv_upload_adds_its_articles(page: Any, app: dict[str, Any], tmp_path: Path) -> None:
+    table = tmp_path / "feed.csv"
+    table.write_text(
+        "title,text,published\n"
+        'Nekhoteevka,"Shelling hit Nekhoteevka on Tuesday, the governor said.",2024-04-02\n'
+        'Krasnaya Yaruga,"A drone struck Krasnaya Yaruga on Tuesday, the governor said.",2024-04-02\n',
+        encoding="utf-8",
+    )
+    before = len(EventStore(app["store"]).articles())
+    page.goto(app["url"])
+    page.get_by_role("tab", name="Add articles").click()
+    page.get_by_role("tab", name="Upload files").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(table))
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Extract and add").last.click()
+    page.get_by_text("2 article(s) added").wait_for(timeout=60_000)
+    assert len(EventStore(app["store"]).articles()) == before + 2
+
+
+@pytest.mark.parametrize(("layout", "size"), [("desktop", (1500, 1100)), ("phone", (390, 844))])
+def test_screenshots_of_the_layouts_and_popups_that_fit(
+    browser: Any, app: dict[str, Any], layout: str, size: tuple[int, int]
+) -> None:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    tab = context.new_page()
+    try:
+        tab.goto(app["url"] + "?zoom=11&lat=50.48&lon=35.68")  # Graivoron
+        tab.wait_for_selector(FOLIUM_FRAME, timeout=180_000)
+        frame = tab.locator(FOLIUM_FRAME).element_handle().content_frame()
+        frame.wait_for_function(
+            "() => window.map !== undefined && document.querySelectorAll('path.leaflet-interactive').length > 0",
+            timeout=60_000,
+        )
+        tab.wait_for_timeout(1500)
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"app-{layout}.png"), full_page=True)
+        tab.locator(FOLIUM_FRAME).evaluate("e => e.scrollIntoView({block: 'center'})")  # all of the map in view
+        tab.wait_for_timeout(800)
+        _marker_inside_the_map(tab, frame).click(force=True)
+        frame.wait_for_selector(".leaflet-popup-content", timeout=10_000)
+        tab.wait_for_timeout(800)
+        popup = frame.locator(".leaflet-popup").bounding_box()
+        shown = frame.evaluate("() => [window.innerWidth, window.innerHeight]")
+        assert popup["width"] <= shown[0] and popup["height"] <= shown[1]
+        tab.screenshot(path=str(ARTIFACTS / f"app-{layout}-popup.png"))
+    finally:
+        context.close()

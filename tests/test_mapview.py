@@ -19,13 +19,19 @@ from conftest import DATA
 from geo import events_to_gdf, extract
 from geo.articles import Article, article_from_text
 from geo.borders import get_border
+from geo.gazetteer import Gazetteer
 from geo.mapview import (
+    CLUSTER_COLORS,
+    EVENT_COLORS,
     base_map,
+    density_cells,
+    density_layer,
     escape_text,
     events_layer,
     features_blob,
     install_static_assets,
     map_features,
+    place_labels,
     synthetic_events,
     use_local_assets,
 )
@@ -183,3 +189,82 @@ def test_install_static_assets_copies_leaflet(tmp_path: Path) -> None:
     assert (static / "leaflet" / "images" / "layers.png").exists()
     assert (static / "markercluster" / "leaflet.markercluster.js").exists()
     assert (static / "markercluster" / "MarkerCluster.Default.css").exists()
+
+
+# -- labels, density, region-level events, selection ------------------------------------------
+
+
+def test_place_labels_name_oblast_centres_and_towns_by_zoom(gazetteer: Gazetteer) -> None:
+    rows = place_labels(gazetteer)
+    by_name = {(r[2], r[4]): r for r in rows}
+    for seat in ("Kharkiv", "Belgorod", "Sumy", "Kursk", "Bryansk", "Chernihiv"):
+        lat, lon, _, zoom, _ = by_name[(seat, "seat")]
+        assert zoom <= 6 and 44 < lat < 57 and 22 < lon < 48
+    assert ("Shebekino", "town") in by_name and by_name[("Shebekino", "town")][3] >= 8  # a town: closer in
+    areas = {name for name, kind in by_name if kind == "area"}
+    assert {"Belgorod Oblast", "Kharkiv Oblast", "Sumy Oblast", "Kursk Oblast"} <= areas
+    # the middle of the Kharkiv region is in it, not at its capital on the border side
+    lat, lon = by_name[("Kharkiv Oblast", "area")][:2]
+    assert 48.8 < lat < 50.3 and 35.0 < lon < 38.0
+    # bigger towns show from farther out
+    assert by_name[("Kharkiv", "seat")][3] < by_name[("Shebekino", "town")][3]
+
+
+def test_labels_are_a_layer_of_the_base_map_as_data_not_markup(gazetteer: Gazetteer) -> None:
+    rows = [[50.0, 36.2, "<img src=x onerror=alert(1)> {{ 7*7 }}", 6, "town"], *place_labels(gazetteer)[:5]]
+    page = base_map(labels=rows).add_child(folium.LayerControl()).get_root().render()
+    assert '"Place labels"' in page  # a layer of the layer control
+    assert "onerror" not in page and "7*7" not in page
+    blob = re.search(r'feature_group_\w+, "([A-Za-z0-9+/=]+)"\)', page)
+    assert blob is not None
+    assert json.loads(base64.b64decode(blob.group(1)).decode("utf-8"))[0][2] == rows[0][2]
+
+
+def test_density_counts_events_per_hexagon_and_leaves_out_region_level_ones() -> None:
+    events = synthetic_events(40)
+    events.loc[:, ["lat", "lon"]] = [50.6, 36.6]  # all at one place
+    events.loc[events.index[:10], "geo_precision"] = 3  # a region's point, not theirs
+    cells = density_cells(events)
+    (cell,) = cells["features"]
+    assert cell["properties"]["n"] == 30
+    assert sum(cell["properties"]["by_type"].values()) == 30
+    ring = cell["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1] and len(ring) == 7  # a closed hexagon
+    lons, lats = zip(*ring, strict=True)
+    assert min(lons) < 36.6 < max(lons) and min(lats) < 50.6 < max(lats)  # lon, lat order, around the point
+
+
+def test_density_layer_is_off_until_toggled_and_has_no_type_colours() -> None:
+    events = synthetic_events(200)
+    group = density_layer(events)
+    assert group.show is False and group.layer_name == "Event density (hexagons)"
+    page = base_map().add_child(group).get_root().render()
+    assert "event(s):" in page
+    for colour in EVENT_COLORS.values():
+        assert colour not in page.split("Event density")[-1] or colour.lower() == "#7f7f7f"
+    assert density_cells(events.iloc[:0])["features"] == []
+    base_map().add_child(density_layer(events.iloc[:0])).get_root().render()  # no cells: no layer, no error
+
+
+def test_region_level_events_are_spread_around_their_point_and_drawn_hollow() -> None:
+    events = synthetic_events(5)
+    events.loc[:, ["lat", "lon"]] = [50.6, 36.6]
+    events.loc[:, "geo_precision"] = 3
+    features = map_features(events)["features"]
+    points = {tuple(f["geometry"]["coordinates"]) for f in features}
+    assert len(points) == 5  # no two on top of each other
+    assert all(abs(lon - 36.6) < 0.2 and abs(lat - 50.6) < 0.2 for lon, lat in points)
+    assert all(f["properties"]["g"] == 3 for f in features)
+    events.loc[:, "geo_precision"] = 1  # places: where they are
+    assert {tuple(f["geometry"]["coordinates"]) for f in map_features(events)["features"]} == {(36.6, 50.6)}
+
+
+def test_clusters_are_slate_and_the_selected_event_is_ringed() -> None:
+    events = synthetic_events(3)
+    chosen = str(events["event_id"].iloc[1])
+    page = base_map().add_child(events_layer(events, selected=chosen)).get_root().render()
+    assert all(c in page for c in CLUSTER_COLORS)
+    assert f'"{chosen}"' in page
+    # anything but an event id is not written into the script
+    page = base_map().add_child(events_layer(events, selected='x"); alert(1); ("')).get_root().render()
+    assert "alert(1)" not in page

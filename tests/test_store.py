@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import sqlite3
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
+import pyogrio
 import pytest
 
 import geo.store
@@ -20,7 +23,7 @@ from geo.errors import StoreError
 from geo.events import Event
 from geo.gazetteer import Gazetteer
 from geo.pipeline import extract
-from geo.store import EVENT_COLUMNS, EventStore, events_to_gdf
+from geo.store import ARTICLE_KEY, EVENT_COLUMNS, EventStore, events_to_gdf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -247,3 +250,104 @@ def test_a_store_from_before_the_language_column_takes_new_events(tmp_path: Path
     assert EventStore(path).ingest([(article, extract(article))]).events_added == 1
     events = EventStore(path).events()
     assert dict(zip(events["location"], events["language"], strict=True)) == {"Klintsy": "en", "Shebekino": "ru"}
+
+
+# -- deletions, history and undo --------------------------------------------------------------
+
+
+def _two_articles(tmp_path: Path) -> tuple[EventStore, Article, Article]:
+    first = article_from_text(
+        "Shelling\n\nShelling hit Shebekino on Monday, the governor said. A drone struck Graivoron on Monday.",
+        published="2024-03-12",
+    )
+    second = article_from_text("Drone\n\nA drone hit a house in the city of Kursk on Monday.", published="2024-03-12")
+    store = EventStore(tmp_path / "events.gpkg")
+    store.ingest([(first, extract(first)), (second, extract(second))])
+    return store, first, second
+
+
+def test_a_deleted_event_stays_deleted_after_reingestion_and_comes_back_on_undo(tmp_path: Path) -> None:
+    store, first, _ = _two_articles(tmp_path)
+    events = store.events()
+    victim = str(events[events["article_id"] == first.id]["event_id"].iloc[0])
+    store.delete_event(victim)
+    assert victim not in set(store.events()["event_id"])
+    store.ingest([(first, extract(first))], replace=True)  # the article read again
+    assert victim not in set(store.events()["event_id"])
+    gone, _ = store.deleted()
+    assert list(gone["event_id"]) == [victim]
+    assert store.undo(victim) == {"deleted": False}
+    assert victim in set(store.events()["event_id"])
+    assert len(store.events()) == len(events)
+
+
+def test_a_deleted_article_keeps_its_events_off_when_ingested_again(tmp_path: Path) -> None:
+    store, first, second = _two_articles(tmp_path)
+    before = store.events()
+    n = int((before["article_id"] == first.id).sum())
+    assert store.delete_article(first.id) == n >= 2
+    assert set(store.events()["article_id"]) == {second.id}
+    store.ingest([(first, extract(first))], replace=True)
+    assert set(store.events()["article_id"]) == {second.id}
+    _, articles = store.deleted()
+    assert list(articles["article_id"]) == [first.id]
+    store.restore(ARTICLE_KEY + first.id)
+    assert len(store.events()) == len(before)
+    with pytest.raises(StoreError, match="not deleted"):
+        store.restore(ARTICLE_KEY + first.id)
+    with pytest.raises(StoreError, match="no article"):
+        store.delete_article("nonexistent")
+
+
+def test_corrections_have_a_history_and_undo_steps_back_one_at_a_time(tmp_path: Path) -> None:
+    store, first, _ = _two_articles(tmp_path)
+    events = store.events().set_index("event_id")
+    eid = str(events[events["article_id"] == first.id].index[0])
+    original_type, original_date = events.loc[eid, "event_type"], events.loc[eid, "date"]
+    store.correct(eid, event_type="Battles", sub_event_type="Armed clash")
+    store.correct(eid, date="2024-03-10")
+    store.correct(eid, date=None)  # an undated event
+    history = store.history(eid)
+    assert list(history["field"]) == ["event_type", "sub_event_type", "date", "date"]
+    assert history["previous"].iloc[0] == original_type and history["value"].iloc[0] == "Battles"
+    assert history["previous"].iloc[3] == "2024-03-10" and history["value"].iloc[3] is None
+
+    assert store.undo(eid) == {"date": "2024-03-10"}
+    assert store.events().set_index("event_id").loc[eid, "date"] == "2024-03-10"
+    assert store.undo(eid) == {"date": original_date}
+    undone = store.events().set_index("event_id").loc[eid]
+    assert undone["date"] == original_date and undone["event_type"] == "Battles"
+    store.undo(eid)
+    assert store.events().set_index("event_id").loc[eid, "event_type"] == original_type
+    with pytest.raises(StoreError, match="no correction to undo"):
+        store.undo(eid)
+    history = store.history(eid)
+    assert history["undone"].sum() == 4 and history["undoes"].notna().sum() == 4
+    # the undos hold when the article is read again: corrections are replayed in order
+    store.ingest([(first, extract(first))], replace=True)
+    again = store.events().set_index("event_id").loc[eid]
+    assert again["event_type"] == original_type and again["date"] == original_date
+
+
+def test_a_store_from_before_undo_gains_the_columns_and_refuses_to_undo_old_corrections(tmp_path: Path) -> None:
+    store, _, _ = _two_articles(tmp_path)
+    eid = str(store.events()["event_id"].iloc[0])
+    original = store.events()["event_type"].iloc[0]
+    old = pd.DataFrame(
+        [
+            {
+                "event_id": eid,
+                "field": "event_type",
+                "value": json.dumps("Battles"),
+                "corrected_at": "2024-01-01T00:00:00",
+            }
+        ]
+    )
+    pyogrio.write_dataframe(old.astype(object), store.path, layer="corrections", driver="GPKG")
+    assert store.history(eid)["kept_previous"].tolist() == [False]
+    with pytest.raises(StoreError, match="before corrections kept"):
+        store.undo(eid)
+    store.correct(eid, event_type="Riots", sub_event_type="Mob violence")  # appends to the old layer
+    assert store.history(eid)["field"].tolist() == ["event_type", "event_type", "sub_event_type"]
+    assert store.undo(eid)["event_type"] == original
+    assert store.events().set_index("event_id").loc[eid, "event_type"] == original
