@@ -50,9 +50,12 @@ from geo.mapview import (
     HIGHLIGHT_COLOR,
     SIDE_COLORS,
     base_map,
+    density_cells,
     density_layer,
     events_layer,
+    features_blob,
     install_static_assets,
+    map_features,
     place_labels,
     use_local_assets,
 )
@@ -327,13 +330,23 @@ def legend() -> None:
     )
 
 
-def show_map(shown: gpd.GeoDataFrame, selected: str | None) -> str | None:
-    """The map; returns the id of the event clicked last, if any. ``selected`` is ringed."""
+@st.cache_data(show_spinner=False, max_entries=16)
+def map_data(path: str, stamp: int, raw: bool, query: str, _shown: gpd.GeoDataFrame) -> tuple[str, dict[str, Any]]:
+    """The shown events as the map's blob and density cells, kept per store version and filters."""
+    return features_blob(map_features(_shown)), density_cells(_shown)
+
+
+def show_map(shown: gpd.GeoDataFrame, selected: str | None, key: tuple[str, int, bool, str]) -> str | None:
+    """The map; returns the id of the event clicked last, if any. ``selected`` is ringed.
+
+    ``key`` (store path, version, raw reports or incidents, filters) names what ``shown`` holds.
+    """
     center, zoom = initial_view()
+    blob, cells = map_data(*key, shown)
     out = st_folium(
         base_map(center=center, zoom=zoom, labels=labels()),
         key="map",
-        feature_group_to_add=[events_layer(shown, selected=selected), density_layer(shown)],
+        feature_group_to_add=[events_layer(None, selected=selected, blob=blob), density_layer(None, cells=cells)],
         layer_control=folium.LayerControl(collapsed=True),
         center=center,
         zoom=zoom,
@@ -792,28 +805,30 @@ def page() -> None:
             # Only a row picked in the table is ringed on the map: redrawing the markers for a
             # marker's own click would close the popup it just opened.
             ringed = st.session_state.get("selected") if st.session_state.get("picked_in_table") else None
-            clicked = show_map(shown, ringed)
+            version = (str(store.path), stamp(store), raw, json.dumps(filters.query(), sort_keys=True))
+            clicked = show_map(shown, ringed, version)
             if clicked and clicked != st.session_state.get("last_click"):
                 st.session_state.last_click = clicked
                 st.session_state.selected = clicked
                 st.session_state.picked_in_table = False
             time_view(apply_filters(events, dataclasses.replace(filters, start=None, end=None, undated=False)))
         left, middle, right = st.columns(3)
+        # computed when a button is pressed, not on every run
         left.download_button(
             "Download shown events (GeoJSON)",
-            json.dumps(to_geojson(shown), ensure_ascii=False),
+            lambda: json.dumps(to_geojson(shown), ensure_ascii=False),
             file_name="border-incidents.geojson",
             mime="application/geo+json",
         )
         middle.download_button(
             "Download shown events (CSV, ACLED columns)",
-            csv_text(to_acled_csv(shown)),
+            lambda: csv_text(to_acled_csv(shown)),
             file_name="border-incidents.csv",
             mime="text/csv",
         )
         right.download_button(
             "Download counts per day (CSV)",
-            csv_text(day_counts(shown)),
+            lambda: csv_text(day_counts(shown)),
             file_name="border-incidents-per-day.csv",
             mime="text/csv",
         )

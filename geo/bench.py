@@ -7,6 +7,8 @@
 * **border**: building the border from the time-zone data, and distances and sides for points;
 * **incidents**: grouping 10,000 and 100,000 stored events into incidents (de-duplication
   across articles, :mod:`geo.incidents`);
+* **app**: the first start of the app on the seed articles and its page loads with 10,000
+  events in the store, in headless Chromium (:mod:`geo.appbench`);
 * **memory**: peak resident memory of each part.
 
 The figures are measurements of this machine, not assertions; nothing here fails.
@@ -262,14 +264,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=10_000, help="points for the border distances")
     parser.add_argument(
         "--only",
-        choices=("cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents"),
+        choices=("cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app"),
         action="append",
     )
     parser.add_argument("--events", type=int, action="append", help="events for the map benchmark (repeatable)")
     parser.add_argument("--reports", type=int, action="append", help="events for the incidents run (repeatable)")
+    parser.add_argument("--app-events", type=int, default=10_000, help="events in the store for the app's page loads")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ns = parser.parse_args(argv)
-    parts = ns.only or ["cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents"]
+    parts = ns.only or ["cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app"]
     results: dict[str, dict[str, float]] = {}
     if "cold" in parts:
         results["cold start"] = bench_cold_start()
@@ -289,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     if "incidents" in parts:
         for n in ns.reports or [10_000, 100_000]:
             results[f"incidents {n} events"] = bench_incidents(n)
+    if "app" in parts:
+        from .appbench import bench_app
+
+        results["app"] = bench_app(ns.app_events)
     results["memory"] = {"peak_rss_mb": _peak_rss_mb()}
     if ns.json:
         print(json.dumps(results, indent=1))

@@ -444,10 +444,10 @@ class _EventsGeoJson(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, collection: dict[str, Any], selected: str | None = None) -> None:
+    def __init__(self, blob: str, selected: str | None = None) -> None:
         super().__init__()
         self._name = "EventsGeoJson"
-        self.blob = features_blob(collection)
+        self.blob = blob
         self.highlight = HIGHLIGHT_COLOR
         # an event id (16 hex digits) or nothing: never text of an article
         self.selected = selected if selected and re.fullmatch(r"[0-9a-f]{1,64}", selected) else None
@@ -468,12 +468,19 @@ _CLUSTER_ICON = """function (cluster) {
     }""".replace("COLORS", json.dumps(list(CLUSTER_COLORS)))
 
 
-def events_layer(events: gpd.GeoDataFrame, *, cluster: bool = True, selected: str | None = None) -> folium.FeatureGroup:
+def events_layer(
+    events: gpd.GeoDataFrame | None, *, cluster: bool = True, selected: str | None = None, blob: str | None = None
+) -> folium.FeatureGroup:
     """The events as one feature group (for ``st_folium(feature_group_to_add=...)``).
 
     Clusters are drawn in shades of slate, never in an event type's colour; ``selected`` (an
-    event id) is ringed and brought into view.
+    event id) is ringed and brought into view. ``blob``: the events' :func:`features_blob`,
+    made before (the app keeps it per store version and filters) instead of ``events``.
     """
+    if blob is None:
+        if events is None:
+            raise ValueError("events_layer needs the events or their blob")
+        blob = features_blob(map_features(events))
     group = folium.FeatureGroup(name="Events")
     parent: Any = group
     if cluster:
@@ -483,7 +490,7 @@ def events_layer(events: gpd.GeoDataFrame, *, cluster: bool = True, selected: st
             options={"disableClusteringAtZoom": 11, "maxClusterRadius": 35},
             icon_create_function=_CLUSTER_ICON,
         ).add_to(group)
-    parent.add_child(_EventsGeoJson(map_features(events), selected))
+    parent.add_child(_EventsGeoJson(blob, selected))
     return group
 
 
@@ -570,13 +577,20 @@ class _DensityOff(MacroElement):
         self.map_name = map_name
 
 
-def density_layer(events: gpd.GeoDataFrame, *, parent: folium.Map | None = None) -> folium.FeatureGroup:
+def density_layer(
+    events: gpd.GeoDataFrame | None, *, parent: folium.Map | None = None, cells: dict[str, Any] | None = None
+) -> folium.FeatureGroup:
     """Event density as H3 hexagons shaded by count: a layer of the layer control, off at first.
 
     The hexagons lie below the markers (their own pane), so markers stay clickable. ``parent``:
-    the map the group will be drawn on (``st_folium`` adds it to its map itself).
+    the map the group will be drawn on (``st_folium`` adds it to its map itself). ``cells``:
+    the events' :func:`density_cells`, made before, instead of ``events``.
     """
-    cells = density_cells(events)
+    if cells is None:
+        if events is None:
+            raise ValueError("density_layer needs the events or their cells")
+        cells = density_cells(events)
+    cells = {**cells, "features": [{**f, "properties": dict(f["properties"])} for f in cells["features"]]}
     top = max((f["properties"]["n"] for f in cells["features"]), default=1)
     for feature in cells["features"]:
         props = feature["properties"]
