@@ -10,11 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +18,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from conftest import ROOT
 
+from geo.appbench import FOLIUM_FRAME, serve_app
 from geo.mapview import CHROMIUM_ARGS, HIGHLIGHT_COLOR
 from geo.store import EventStore
 
 pytestmark = pytest.mark.browser
 
-FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 ARTIFACTS = ROOT / "artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -64,12 +59,6 @@ def _chromium() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
     return _chromium()
@@ -79,52 +68,11 @@ def chromium() -> str:
 def app(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """``streamlit run streamlit_app.py`` on a free port with an empty store of its own."""
     store = tmp_path_factory.mktemp("app") / "events.gpkg"
-    port = _free_port()
-    env = {**os.environ, "GEO_STORE": str(store), "GEO_ONLINE": "0"}
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w+")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.5)
-        yield {"url": url, "store": store}
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        with serve_app(store, log=tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+            yield {"url": url, "store": store}
+    except RuntimeError as err:  # it did not start: the log says why
+        pytest.fail(str(err))
 
 
 @pytest.fixture(scope="module")
