@@ -6,11 +6,12 @@ import dataclasses
 import json
 from pathlib import Path
 
+from . import settings
 from .articles import Article, read_articles
 
 __all__ = ["SEEDS_DIR", "seed_articles"]
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS_DIR: Path = settings.seeds_dir
 
 
 def seed_articles(folder: Path = SEEDS_DIR) -> list[Article]:

@@ -8,15 +8,20 @@ Attributes
 ----------
 data_dir
     Folder with the project's data tables (admin areas, country names, the border-village
-    supplement). ``GEO_DATA_DIR``; default: the repository's ``data/`` folder.
+    supplement). ``GEO_DATA_DIR``; default: the repository's ``data/`` folder, or, for a
+    package installed with ``pip install .``, the copy inside it (``geo/_data``).
 cache_dir
     Where built indexes (gazetteer, border) are cached. ``GEO_CACHE_DIR``; default
-    ``data_dir / "cache"``. Safe to delete: everything in it is rebuilt on demand.
+    ``data_dir / "cache"`` (installed: ``~/.cache/border-incidents``). Safe to delete:
+    everything in it is rebuilt on demand.
 user_gazetteer_dir
     Supplements added with ``python -m geo gazetteer add``. ``GEO_USER_GAZETTEER_DIR``;
-    default ``data_dir / "gazetteer"``.
+    default ``data_dir / "gazetteer"`` (installed: ``~/.local/share/border-incidents/gazetteer``).
 store_path
-    The event store (a GeoPackage). ``GEO_STORE``; default ``data_dir / "events.gpkg"``.
+    The event store (a GeoPackage). ``GEO_STORE``; default ``data_dir / "events.gpkg"``
+    (installed: ``~/.local/share/border-incidents/events.gpkg``).
+seeds_dir
+    The bundled seed articles: the repository's ``seeds/`` (installed: ``geo/_seeds``).
 max_article_bytes
     Larger input files are refused with a clear error. ``GEO_MAX_ARTICLE_MB``; default 5 MB.
 focus_countries
@@ -52,16 +57,23 @@ __all__ = [
     "online_timeout",
     "online_user_agent",
     "postal_villages",
+    "seeds_dir",
     "store_path",
     "user_gazetteer_dir",
 ]
 
-_PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
+_PACKAGE = Path(__file__).resolve().parent
+_PROJECT_DATA = _PACKAGE.parent / "data"  # a checkout of the repository
+_INSTALLED = not (_PROJECT_DATA / "admin1.csv").exists()  # `pip install .`: the tables are in the package
+_USER_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "border-incidents"
+_USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "border-incidents"
 
-data_dir: Path = Path(os.environ.get("GEO_DATA_DIR", _PROJECT_DATA))
-cache_dir: Path = Path(os.environ.get("GEO_CACHE_DIR", data_dir / "cache"))
-user_gazetteer_dir: Path = Path(os.environ.get("GEO_USER_GAZETTEER_DIR", data_dir / "gazetteer"))
-store_path: Path = Path(os.environ.get("GEO_STORE", data_dir / "events.gpkg"))
+data_dir: Path = Path(os.environ.get("GEO_DATA_DIR", _PACKAGE / "_data" if _INSTALLED else _PROJECT_DATA))
+_writable: Path = _USER_DIR if _INSTALLED and "GEO_DATA_DIR" not in os.environ else data_dir
+cache_dir: Path = Path(os.environ.get("GEO_CACHE_DIR", _USER_CACHE if _writable == _USER_DIR else data_dir / "cache"))
+user_gazetteer_dir: Path = Path(os.environ.get("GEO_USER_GAZETTEER_DIR", _writable / "gazetteer"))
+store_path: Path = Path(os.environ.get("GEO_STORE", _writable / "events.gpkg"))
+seeds_dir: Path = _PACKAGE / "_seeds" if _INSTALLED else _PACKAGE.parent / "seeds"
 max_article_bytes: int = int(float(os.environ.get("GEO_MAX_ARTICLE_MB", "5")) * 1_000_000)
 focus_countries: tuple[str, ...] = ("RU", "UA", "BY")
 online: bool = os.environ.get("GEO_ONLINE", "") in {"1", "true", "yes"}
