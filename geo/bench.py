@@ -9,6 +9,7 @@
   across articles, :mod:`geo.incidents`);
 * **app**: the first start of the app on the seed articles and its page loads with 10,000
   events in the store, in headless Chromium (:mod:`geo.appbench`);
+* **batch**: ``geo batch`` on a Dask LocalCluster of 1 and 2 workers against one process;
 * **memory**: peak resident memory of each part.
 
 The figures are measurements of this machine, not assertions; nothing here fails.
@@ -250,6 +251,36 @@ def bench_incidents(n: int) -> dict[str, float]:
     }
 
 
+def bench_batch(n: int) -> dict[str, float]:
+    """Articles per second of ``geo batch`` on a LocalCluster of 1 and 2 workers, and its overhead.
+
+    The time runs from the cluster's start (its workers load the index) to the last partition
+    written; ``overhead_s`` is that time for 1 worker less the single-process time.
+    """
+    import tempfile
+
+    from .batch import run_batch
+    from .gazetteer import get_gazetteer
+    from .pipeline import extract
+
+    articles = sample_articles(n, seed=7)
+    gaz = get_gazetteer()
+    start = time.perf_counter()
+    for article in articles:
+        extract(article, gazetteer=gaz)
+    single = time.perf_counter() - start
+    figures: dict[str, float] = {"articles": n, "single_process_s": single}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            run_batch(articles, Path(tmp) / "out.parquet", workers=workers, partition_size=50, progress=False)
+            took = time.perf_counter() - start
+        figures[f"workers_{workers}_articles_per_s"] = n / took
+        if workers == 1:
+            figures["overhead_s"] = took - single
+    return figures
+
+
 def _line(name: str, figures: dict[str, float]) -> str:
     parts = [f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()]
     return f"{name}: " + " ".join(parts)
@@ -264,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=10_000, help="points for the border distances")
     parser.add_argument(
         "--only",
-        choices=("cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app"),
+        choices=("cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app", "batch"),
         action="append",
     )
     parser.add_argument("--events", type=int, action="append", help="events for the map benchmark (repeatable)")
@@ -272,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-events", type=int, default=10_000, help="events in the store for the app's page loads")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ns = parser.parse_args(argv)
-    parts = ns.only or ["cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app"]
+    parts = ns.only or [
+        "cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app", "batch"
+    ]  # fmt: skip
     results: dict[str, dict[str, float]] = {}
     if "cold" in parts:
         results["cold start"] = bench_cold_start()
@@ -292,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     if "incidents" in parts:
         for n in ns.reports or [10_000, 100_000]:
             results[f"incidents {n} events"] = bench_incidents(n)
+    if "batch" in parts:
+        results["batch"] = bench_batch(ns.articles)
     if "app" in parts:
         from .appbench import bench_app
 

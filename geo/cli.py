@@ -94,6 +94,16 @@ def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, la
             yield article, events
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
+
+
 def _cmd_extract(ns: argparse.Namespace) -> int:
     from .export import format_of, to_geojson, write_events
     from .store import events_to_gdf
@@ -112,21 +122,61 @@ def _cmd_extract(ns: argparse.Namespace) -> int:
     return run.status
 
 
+def _is_batch(path: str) -> bool:
+    return Path(path).is_dir() and any(Path(path).glob("articles-*.parquet"))
+
+
 def _cmd_ingest(ns: argparse.Namespace) -> int:
-    from .store import EventStore
+    from dataclasses import astuple
+
+    from .batch import read_batch
+    from .store import EventStore, IngestResult
 
     run = _Run()
     store = EventStore(ns.store)
     store.check()  # a store that cannot take the events: say so before reading anything
-    pairs = list(_read_and_extract(ns.paths, ns.published, run, "ingest", ns.online))
+    batches = [p for p in ns.paths if _is_batch(p)]  # written by `geo batch`: events already extracted
+    pairs = list(_read_and_extract([p for p in ns.paths if p not in batches], ns.published, run, "ingest", ns.online))
     try:
         result = store.ingest(pairs, replace=ns.replace)
+        for folder in batches:
+            articles, events = read_batch(Path(folder))
+            done = store.ingest_tables(articles, events, replace=ns.replace)
+            result = IngestResult(*(a + b for a, b in zip(astuple(result), astuple(done), strict=True)))
     except GeoError as err:
         run.problem(str(err))
         return run.status
     print(
         f"{result.articles_added} articles ({result.events_added} events) added to {store.path};"
         f" {result.articles_skipped} already stored",
+        file=sys.stderr,
+    )
+    return run.status
+
+
+def _cmd_batch(ns: argparse.Namespace) -> int:
+    """Extract articles on a Dask cluster into a folder of GeoParquet partitions."""
+    from .batch import gather, run_batch
+
+    run = _Run()
+    if not ns.output.endswith(".parquet"):
+        raise _InputError(f"{ns.output}: the batch output is a folder of Parquet partitions; name it OUT.parquet")
+    articles = gather(ns.paths, ns.published, run.problem)
+    if not articles:
+        run.problem("no articles to extract")
+        return run.status
+    result = run_batch(
+        articles,
+        Path(ns.output),
+        workers=ns.workers,
+        scheduler=ns.scheduler,
+        partition_size=ns.partition_size,
+    )
+    for problem in result.failed:
+        run.problem(problem)
+    print(
+        f"{result.articles} articles ({result.events} events) in {result.partitions} partitions written to"
+        f" {ns.output}; load them with: python -m geo ingest {ns.output}",
         file=sys.stderr,
     )
     return run.status
@@ -339,6 +389,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="re-extract articles already in the store")
     p.add_argument("--online", action="store_true", help=_ONLINE_HELP)
     p.set_defaults(func=_cmd_ingest)
+
+    p = verbs.add_parser("batch", help="extract many articles on a Dask cluster into GeoParquet partitions")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="article files, folders, JSON/CSV/Parquet tables")
+    p.add_argument("-o", "--output", required=True, help="OUT.parquet: a folder of partitions")
+    p.add_argument("--published", type=_date_argument)
+    p.add_argument("--workers", type=_positive, default=None, help="LocalCluster worker processes (default 1)")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--partition-size", type=_positive, default=200, help="articles per partition (default 200)")
+    p.set_defaults(func=_cmd_batch)
 
     p = verbs.add_parser("seed", help="store the bundled seed articles in a new store (the app's first start)")
     p.add_argument("--store", type=Path, help=f"GeoPackage store (default {settings.store_path})")

@@ -380,44 +380,63 @@ class EventStore:
         With ``replace=True`` the stored events of a re-ingested article are replaced by the
         new ones, and the article's stored corrections are applied to them again.
         """
-        items = list(items)
+        offered = list(items)
+        items = list({a.id: (a, ev) for a, ev in offered}.values())  # one copy per article: the last
+        articles = pd.DataFrame(
+            [
+                {
+                    "article_id": a.id,
+                    "title": a.title,
+                    "source": a.source,
+                    "published": _iso(a.published),
+                    "text": a.text,
+                    "ingested_at": None,
+                    "events": len(ev),
+                }
+                for a, ev in items
+            ],
+            columns=list(ARTICLE_COLUMNS),
+        )
+        events = events_to_gdf(e for _, ev in items for e in ev)
+        return self.ingest_tables(articles, events, replace=replace, offered=len(offered))
+
+    def ingest_tables(
+        self, articles: pd.DataFrame, events: gpd.GeoDataFrame, *, replace: bool = False, offered: int | None = None
+    ) -> IngestResult:
+        """Add articles (rows of :data:`ARTICLE_COLUMNS`) with their events (an events table).
+
+        What :meth:`ingest` does, for tables made elsewhere (``python -m geo batch`` writes them):
+        articles already stored are skipped (or, with ``replace``, their events replaced), and
+        the stored corrections are applied to the new events.
+        """
+        articles = pd.DataFrame(articles).reindex(columns=list(ARTICLE_COLUMNS))
+        total = len(articles) if offered is None else offered
         with self._locked():
             known = self.article_ids()
-            new_items = [(a, ev) for a, ev in items if replace or a.id not in known]
-            new_items = list({a.id: (a, ev) for a, ev in new_items}.values())  # one copy per article
-            skipped = len(items) - len(new_items)
-            if not new_items:
+            new = articles if replace else articles[~articles["article_id"].isin(known)]
+            new = new.drop_duplicates("article_id", keep="last")
+            skipped = total - len(new)
+            if new.empty:
                 return IngestResult(0, 0, skipped)
-            replaced = {a.id for a, _ in new_items} & known
-            events = apply_corrections(events_to_gdf(e for _, ev in new_items for e in ev), self.corrections())
-            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            articles = pd.DataFrame(
-                [
-                    {
-                        "article_id": a.id,
-                        "title": a.title,
-                        "source": a.source,
-                        "published": _iso(a.published),
-                        "text": a.text,
-                        "ingested_at": now,
-                        "events": len(ev),
-                    }
-                    for a, ev in new_items
-                ],
-                columns=list(ARTICLE_COLUMNS),
+            ids = set(new["article_id"].astype(str))
+            replaced = ids & known
+            chosen = events[events["article_id"].isin(ids).fillna(False).astype(bool)] if len(events) else events
+            chosen = apply_corrections(
+                conform(gpd.GeoDataFrame(chosen, geometry="geometry", crs=CRS)), self.corrections()
             )
+            new = new.assign(ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
             with self._copy() as tmp:
                 if replaced:
                     old = self._all_events()  # deleted ones too: they stay restorable
                     kept_events = old[~old["article_id"].isin(replaced)]
                     old_articles = self.articles()
                     kept_articles = old_articles[~old_articles["article_id"].isin(replaced)]
-                    _write_events(tmp, pd.concat([kept_events, events]), append=False)
-                    _write_table(tmp, "articles", pd.concat([kept_articles, articles]), append=False)
+                    _write_events(tmp, pd.concat([kept_events, chosen]), append=False)
+                    _write_table(tmp, "articles", pd.concat([kept_articles, new]), append=False)
                 else:
-                    _write_events(tmp, events, append=True)
-                    _write_table(tmp, "articles", articles, append=True)
-        return IngestResult(len(new_items), len(events), skipped)
+                    _write_events(tmp, chosen, append=True)
+                    _write_table(tmp, "articles", new, append=True)
+        return IngestResult(len(new), len(chosen), skipped)
 
     def correct(self, event_id: str, **changes: Any) -> None:
         """Change fields of a stored event, mark it reviewed and record the correction.
