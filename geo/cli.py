@@ -15,6 +15,7 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import settings
 from .articles import ARTICLE_SUFFIXES, parse_published, read_articles
@@ -70,28 +71,80 @@ def _progress(items: list[Path], label: str):  # type: ignore[no-untyped-def]
     return tqdm(items, desc=label, unit="article", file=sys.stderr, disable=len(items) < 5 or None)
 
 
-def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, label: str, online: bool):  # type: ignore[no-untyped-def]
-    """Yield ``(article, events)`` for every readable article; report the rest."""
-    from .geocoders import OnlineGeocoder
+_FileResult = tuple[list[tuple[Any, list[Any]]], list[str], list[str]]  # found, problems, warnings
+
+
+def _read_one(path: Path, published: str | None, geocoder: Any) -> _FileResult:
+    """The ``(article, events)`` of one file, with its problems and warnings (run in a worker too)."""
     from .pipeline import extract, resolve_article
+
+    found, problems, warnings = [], [], []
+    try:
+        articles = read_articles(path, published=published)
+    except GeoError as err:
+        return [], [str(err)], []
+    for article in articles:
+        try:
+            events = extract(article, online=geocoder)
+        except GeoError as err:
+            problems.append(f"{article.source}: {err}")
+            continue
+        if not events and not any(r.resolved for r in resolve_article(article)):
+            warnings.append(f"{article.source}: no places found in the article")
+        found.append((article, events))
+    return found, problems, warnings
+
+
+def _read_one_offline(job: tuple[Path, str | None]) -> _FileResult:
+    return _read_one(job[0], job[1], None)
+
+
+_POOL_FROM = 16  # files: fewer are read in this process (a pool costs more than it saves)
+
+
+def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, label: str, online: bool):  # type: ignore[no-untyped-def]
+    """Yield ``(article, events)`` for every readable article, in input order; report the rest.
+
+    With many files, several cores and no online geocoder, a pool of forked processes reads
+    them (``GEO_WORKERS``, default: the cores): the index loaded here is shared by the forks.
+    """
+    import multiprocessing
+
+    from .gazetteer import get_gazetteer
+    from .geocoders import OnlineGeocoder
 
     geocoder = OnlineGeocoder() if online or settings.online else None
     files = list(_expand(paths, run))
+    workers = min(settings.workers, len(files))
+    if (
+        geocoder is None
+        and workers > 1
+        and len(files) >= _POOL_FROM
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        get_gazetteer()  # loaded before the fork: every worker shares it
+        logger.info("reading %d files in %d processes", len(files), workers)
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.imap(_read_one_offline, [(p, published) for p in files], chunksize=4)
+            for found, problems, warnings in _progress_iter(results, len(files), label):
+                yield from _report(found, problems, warnings, run)
+        return
     for path in _progress(files, label):
-        try:
-            articles = read_articles(path, published=published)
-        except GeoError as err:
-            run.problem(str(err))
-            continue
-        for article in articles:
-            try:
-                events = extract(article, online=geocoder)
-            except GeoError as err:
-                run.problem(f"{article.source}: {err}")
-                continue
-            if not events and not any(r.resolved for r in resolve_article(article)):
-                run.warning(f"{article.source}: no places found in the article")
-            yield article, events
+        yield from _report(*_read_one(path, published, geocoder), run)
+
+
+def _report(found: list[Any], problems: list[str], warnings: list[str], run: _Run) -> Iterator[Any]:
+    for problem in problems:
+        run.problem(problem)
+    for warning in warnings:
+        run.warning(warning)
+    yield from found
+
+
+def _progress_iter(items: Iterator[Any], total: int, label: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=label, unit="file", file=sys.stderr, disable=total < 5 or None)
 
 
 def _positive(value: str) -> int:

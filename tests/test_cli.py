@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,24 @@ def test_seed_stores_the_seed_articles_once_as_the_app_would(
     assert set(stored.articles()["article_id"]) == {a.id for a in seed_articles()}
     assert len(stored.events()) >= 6
     assert run("seed", "--store", str(store)) == 0 and "nothing to do" in capsys.readouterr().err
+
+
+def test_many_files_are_read_by_a_pool_of_forks_with_the_same_result(tmp_path: Path) -> None:
+    from geo.bench import sample_articles
+
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    for i, article in enumerate(sample_articles(20, size=1200, seed=3)):
+        (folder / f"{i:02d}.txt").write_text(f"{article.title}\n\n{article.text}", encoding="utf-8")
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    outputs = {}
+    for workers in ("1", "2"):
+        env = {**os.environ, "GEO_WORKERS": workers}
+        done = subprocess.run(
+            [sys.executable, "-m", "geo", "extract", str(folder), "--published", "2024-05-01"],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 2 and "broken.json" in done.stderr  # the bad file named, the others read
+        outputs[workers] = json.loads(done.stdout)["features"]
+    assert len(outputs["1"]) > 20
+    assert outputs["1"] == outputs["2"]  # the same events, in the same order
