@@ -391,7 +391,7 @@ def time_view(events: gpd.GeoDataFrame) -> None:
         .add_params(brush)
         .properties(height=130)
     )
-    picked = st.altair_chart(chart, on_select="rerun", key="timeline", use_container_width=True)
+    picked = st.altair_chart(chart, on_select="rerun", key="timeline", width="stretch")
     selection: Any = getattr(picked, "selection", None) or {}
     span = span_dates(selection.get("span"))
     if span is not None and span != st.session_state.get("applied_span"):
@@ -460,11 +460,31 @@ TABLE_COLUMNS = [
 ]  # fmt: skip
 
 
+TABLE_PAGE = 500  # rows sent to the browser at a time
+
+
 def show_table(shown: gpd.GeoDataFrame, selected: str | None) -> str | None:
-    table = pd.DataFrame(shown[TABLE_COLUMNS]).reset_index(drop=True)
+    """The shown events, a page of :data:`TABLE_PAGE` rows at a time; returns the row picked.
+
+    The page holding the event selected on the map is shown when the selection changes.
+    """
+    state = st.session_state
+    pages = max(1, -(-len(shown) // TABLE_PAGE))
+    if selected and selected != state.get("table_for"):
+        where = (shown["event_id"] == selected).to_numpy().nonzero()[0]
+        if len(where):
+            state.table_page = int(where[0]) // TABLE_PAGE + 1
+    state.table_for = selected
+    if state.get("table_page", 1) > pages:
+        state.table_page = pages
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"Table page (of {pages}; {TABLE_PAGE} rows each)", 1, pages, key="table_page"))
+    part = shown.iloc[(page - 1) * TABLE_PAGE : page * TABLE_PAGE]
+    table = pd.DataFrame(part[TABLE_COLUMNS]).reset_index(drop=True)
     table["actors"] = table["actors"].map(lambda v: ", ".join(json_list(v)))
     rows = table.index[table["event_id"] == selected].tolist()
-    state = st.dataframe(
+    grid = st.dataframe(
         table,
         key=f"table-{selected or 'none'}",  # a new selection from the map: a table showing it
         hide_index=True,
@@ -477,7 +497,7 @@ def show_table(shown: gpd.GeoDataFrame, selected: str | None) -> str | None:
             "evidence": st.column_config.TextColumn("evidence", width="large"),
         },
     )
-    picked = list(state.selection.rows) if state is not None else []
+    picked = list(grid.selection.rows) if grid is not None else []
     return str(table.loc[picked[0], "event_id"]) if picked else None
 
 

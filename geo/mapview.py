@@ -27,6 +27,8 @@ source, place names) are data, never code or markup:
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import html
 import json
 import math
@@ -198,6 +200,7 @@ class _ViewInUrl(MacroElement):
 # -- the base map -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=2)
 def _sides_geojson(tolerance: float = 0.02) -> dict[str, Any]:
     border = get_border()
     features = []
@@ -207,6 +210,7 @@ def _sides_geojson(tolerance: float = 0.02) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+@functools.lru_cache(maxsize=2)
 def _border_geojson(tolerance: float = 0.002) -> dict[str, Any]:
     line = shapely.simplify(get_border().line, tolerance)
     return {
@@ -227,7 +231,7 @@ def base_map(
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True, minZoom=3, maxZoom=18)
     m.add_child(_SidesPane())
     folium.GeoJson(
-        _sides_geojson(),
+        copy.deepcopy(_sides_geojson()),  # folium may add ids to what it is given
         name="Country sides",
         pane="sidesPane",
         style_function=lambda f: {
@@ -240,7 +244,7 @@ def base_map(
         control=False,
     ).add_to(m)
     folium.GeoJson(
-        _border_geojson(),
+        copy.deepcopy(_border_geojson()),
         name="RU–UA land border",
         style_function=lambda f: {"color": BORDER_COLOR, "weight": 2.5, "dashArray": "6 4"},
         interactive=False,

@@ -216,8 +216,10 @@ class EventStore:
 
     def deleted(self) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         """What analysts deleted: the events deleted one by one, and the articles deleted whole."""
-        events = self._all_events()
         gone_events, gone_articles = self._deleted_ids()
+        if not gone_events and not gone_articles:  # the usual case: nothing more to read
+            return empty_events(), pd.DataFrame(columns=[c for c in ARTICLE_COLUMNS if c != "text"])
+        events = self._all_events()
         articles = self._table("articles", ARTICLE_COLUMNS)
         return (
             events[events["event_id"].isin(gone_events).fillna(False).astype(bool)],

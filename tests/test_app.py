@@ -343,3 +343,21 @@ def test_the_app_listens_on_this_machine_only_and_shows_no_error_details() -> No
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     run = re.search(r"^run:.*\n(?:(?:run:|\t).*\n)*", makefile, re.M)
     assert run and "ADDRESS ?= 127.0.0.1" in run.group() and "--server.address $(ADDRESS)" in run.group()
+
+
+def test_the_table_is_paged_and_opens_at_the_page_of_the_selected_event(store_path: Path) -> None:
+    from geo.mapview import synthetic_events
+    from geo.store import _write_events
+
+    events = synthetic_events(1200)
+    _write_events(store_path, events, append=False)
+    at = run_app(raw=True)  # one row per report
+    (page,) = [n for n in at.number_input if n.label.startswith("Table page")]
+    assert page.value == 1 and "(of 3;" in page.label
+    assert len(at.dataframe[0].value) == 500  # a page of rows, not all 1,200
+    target = str(events["event_id"].iloc[1100])
+    at = run_app(raw=True, selected=target)
+    (page,) = [n for n in at.number_input if n.label.startswith("Table page")]
+    assert page.value == 3
+    table = at.dataframe[0].value
+    assert len(table) == 200 and target in set(table["event_id"])  # rows 1,001 to 1,200
