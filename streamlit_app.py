@@ -60,7 +60,7 @@ from geo.mapview import (
     use_local_assets,
 )
 from geo.seeds import seed_articles
-from geo.store import ARTICLE_KEY, EventStore, json_list
+from geo.store import ARTICLE_KEY, EventStore, json_list, plain_value
 from geo.timeline import STEPS, day_counts, span_dates, windows
 from geo.triggers import ACLED_SUB_EVENT_TYPES
 
@@ -536,16 +536,8 @@ def show_details(event: pd.Series) -> None:
         )
 
 
-def _plain(value: Any) -> Any:
-    """A table value with pandas' missing values (NA, NaN, NaT) as None, so it can be compared."""
-    try:
-        return None if pd.isna(value) else value
-    except (TypeError, ValueError):  # a list or other container: not missing
-        return value
-
-
 def correction_form(event: pd.Series, store: EventStore) -> None:
-    event = pd.Series({k: _plain(v) for k, v in event.items()}, dtype=object)  # undated, unplaced: None
+    event = pd.Series({k: plain_value(v) for k, v in event.items()}, dtype=object)  # undated, unplaced: None
     eid = str(event["event_id"])
     with st.expander("Correct this event", expanded=False):
         types = list(ACLED_SUB_EVENT_TYPES)
@@ -564,10 +556,6 @@ def correction_form(event: pd.Series, store: EventStore) -> None:
             sub = st.selectbox("Sub-event type", subs, index=_index_of(subs, event["sub_event_type"]))
             date = st.date_input("Date", value=_date(str(event["date"])) if event["date"] else None)
             if st.form_submit_button("Save correction"):
-                if sub not in ACLED_SUB_EVENT_TYPES[kind]:  # the type changed after the form was drawn
-                    allowed = ", ".join(ACLED_SUB_EVENT_TYPES[kind])
-                    st.error(f"“{sub}” is not a sub-event type of {kind}: choose one of {allowed}.")
-                    return
                 changes: dict[str, Any] = {
                     "event_type": kind,
                     "sub_event_type": sub,
@@ -603,8 +591,7 @@ def history_and_deletion(event: pd.Series, report_ids: list[str], store: EventSt
             st.dataframe(
                 shown[["corrected_at", "field", "previous", "value", "undone"]], hide_index=True, key=f"hist-{eid}"
             )
-            can_undo = bool((history["undoes"].isna() & ~history["undone"]).any())
-            if st.button("Undo the last correction", key=f"undo-{eid}", disabled=not can_undo):
+            if st.button("Undo the last correction", key=f"undo-{eid}", disabled=not history["undoable"].any()):
                 restored = store.undo(eid)
                 st.session_state.flash = f"Undone: {', '.join(sorted(restored))} restored."
                 st.rerun()
@@ -636,14 +623,16 @@ def deleted_items(store: EventStore) -> None:
         return
     for row in articles.itertuples(index=False):
         c1, c2 = st.columns([4, 1])
-        c1.text(f"Article: {row.title} ({_plain(row.published) or 'no date'}) — {row.events} event(s)")
+        c1.text(f"Article: {row.title} ({plain_value(row.published) or 'no date'}) — {row.events} event(s)")
         if c2.button("Restore", key=f"restore-article-{row.article_id}"):
             store.restore(ARTICLE_KEY + str(row.article_id))
             st.session_state.flash = "Restored the article and its events."
             st.rerun()
     for row in events.itertuples(index=False):
         c1, c2 = st.columns([4, 1])
-        c1.text(f"Event: {row.event_type} — {row.location} — {_plain(row.date) or 'no date'} — {row.article_title}")
+        c1.text(
+            f"Event: {row.event_type} — {row.location} — {plain_value(row.date) or 'no date'} — {row.article_title}"
+        )
         if c2.button("Restore", key=f"restore-{row.event_id}"):
             store.restore(str(row.event_id))
             st.session_state.flash = "Restored the event."
@@ -698,7 +687,7 @@ def incident_form(
     key = str(incident["event_id"])
     with st.expander(f"Reports of this incident ({len(ids)}): split or merge", expanded=False):
         rows = reports[reports["event_id"].isin(ids)].set_index("event_id").reindex(ids)
-        label = {i: f"{outlet(r.source)} · {_plain(r.date) or 'no date'} · {r.location} · {r.fatalities} killed"
+        label = {i: f"{outlet(r.source)} · {plain_value(r.date) or 'no date'} · {r.location} · {r.fatalities} killed"
                  for i, r in zip(ids, rows.itertuples(), strict=True)}  # fmt: skip
         columns = ["source", "date", "location", "geo_precision", "fatalities", "injuries", "claimed_by"]
         st.dataframe(pd.DataFrame(rows[columns]).reset_index(), hide_index=True, key=f"reports-{key}")

@@ -58,6 +58,7 @@ __all__ = [
     "IngestResult",
     "events_to_gdf",
     "json_list",
+    "plain_value",
 ]
 
 logger = logging.getLogger(__name__)
@@ -270,13 +271,14 @@ class EventStore:
 
         Columns: ``corrected_at``, ``field``, ``value`` and ``previous`` (as Python values),
         ``undoes`` (the time of the correction an undo reverts, else None) and ``undone``
-        (whether a later undo reverted this row), ``kept_previous`` (false for corrections
-        saved before corrections kept what they replaced: those cannot be undone).
+        (whether a later undo reverted this row), ``undoable`` (neither an undo nor undone: what
+        :meth:`undo` reverts, latest first), ``kept_previous`` (false for corrections saved
+        before corrections kept what they replaced: those cannot be undone).
         """
         corrections = self.corrections()
         rows = corrections[corrections["event_id"] == event_id]
         undone = set(rows["undoes"].dropna().astype(str))
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 "corrected_at": rows["corrected_at"].astype(str).to_numpy(),
                 "field": rows["field"].astype(str).to_numpy(),
@@ -287,6 +289,7 @@ class EventStore:
                 "kept_previous": rows["previous"].notna().to_numpy(),  # not so in stores from before undo
             }
         ).reset_index(drop=True)
+        return table.assign(undoable=table["undoes"].isna() & ~table["undone"])
 
     def article_ids(self) -> set[str]:
         """The ids of the stored articles (their texts are not read)."""
@@ -456,7 +459,10 @@ class EventStore:
             if found.empty:
                 raise StoreError(f"no event {event_id!r} in {self.path}")
             before = found.iloc[0]
-            rows: list[_Row] = [(event_id, k, v, _plain_value(before[k]), None) for k, v in changes.items()]
+            if {"event_type", "sub_event_type"} & set(changes):
+                _check_sub_type(changes.get("event_type", before["event_type"]),
+                                changes.get("sub_event_type", before["sub_event_type"]))  # fmt: skip
+            rows: list[_Row] = [(event_id, k, v, plain_value(before[k]), None) for k, v in changes.items()]
             self._record(rows, events)
 
     def delete_event(self, event_id: str) -> None:
@@ -493,7 +499,7 @@ class EventStore:
         """
         with self._locked():
             history = self.history(event_id)
-            done = history[history["undoes"].isna() & ~history["undone"]]
+            done = history[history["undoable"]]
             if done.empty:
                 raise StoreError(f"event {event_id!r} has no correction to undo")
             latest = done[done["corrected_at"] == done["corrected_at"].iloc[-1]]
@@ -522,9 +528,9 @@ class EventStore:
                 {
                     "event_id": key,
                     "field": field,
-                    "value": json.dumps(_plain_value(value)),
+                    "value": json.dumps(plain_value(value)),
                     "corrected_at": now,
-                    "previous": json.dumps(_plain_value(previous)),
+                    "previous": json.dumps(plain_value(previous)),
                     "undoes": undoes,
                 }
                 for key, field, value, previous, undoes in rows
@@ -636,8 +642,22 @@ def _add_new_columns(path: Path, layer: str = "events", columns: dict[str, str] 
 _CORRECTION_TYPES = dict.fromkeys(CORRECTION_COLUMNS, "string")
 
 
-def _plain_value(value: Any) -> Any:
-    """A table value as JSON can hold it: missing values as None, numpy scalars as Python ones."""
+def _check_sub_type(event_type: Any, sub_type: Any) -> None:
+    """Refuse a correction that would leave a sub-event type outside its event type (ACLED's)."""
+    from .triggers import ACLED_SUB_EVENT_TYPES
+
+    allowed = ACLED_SUB_EVENT_TYPES.get(event_type)
+    if allowed is None:
+        raise StoreError(f"“{event_type}” is not an ACLED event type: choose one of {', '.join(ACLED_SUB_EVENT_TYPES)}")
+    if sub_type not in allowed:
+        raise StoreError(f"“{sub_type}” is not a sub-event type of {event_type}: choose one of {', '.join(allowed)}.")
+
+
+def plain_value(value: Any) -> Any:
+    """A table value as JSON can hold it, so it can be compared and stored.
+
+    Missing values (NA, NaN, NaT) become None, numpy scalars Python ones; containers stay.
+    """
     if isinstance(value, list | tuple | dict):
         return value
     try:

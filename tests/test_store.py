@@ -351,3 +351,22 @@ def test_a_store_from_before_undo_gains_the_columns_and_refuses_to_undo_old_corr
     assert store.history(eid)["field"].tolist() == ["event_type", "event_type", "sub_event_type"]
     assert store.undo(eid)["event_type"] == original
     assert store.events().set_index("event_id").loc[eid, "event_type"] == original
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"event_type": "Battles", "sub_event_type": "Air/drone strike"},  # a sub-type of another type
+        {"event_type": "Battles"},  # the type alone, leaving the old sub-type outside it
+        {"event_type": "Skirmishes", "sub_event_type": "Armed clash"},  # not an ACLED type
+    ],
+)
+def test_a_correction_never_leaves_type_and_sub_type_inconsistent(tmp_path: Path, changes: dict[str, str]) -> None:
+    store, _, _ = _two_articles(tmp_path)
+    event = store.events().iloc[0]
+    assert event["event_type"] != "Battles"
+    with pytest.raises(StoreError, match="is not an? "):
+        store.correct(str(event["event_id"]), **changes)
+    assert store.corrections().empty  # nothing recorded
+    store.correct(str(event["event_id"]), event_type="Battles", sub_event_type="Armed clash")
+    assert store.history(str(event["event_id"]))["undoable"].tolist() == [True, True]
