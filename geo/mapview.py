@@ -141,14 +141,24 @@ class _ClusterAssets(JSCSSMixin, MacroElement):
     _template = Template("")
 
 
-class _SidesPane(MacroElement):
-    """A pane under everything else for the country fills, so density cells can lie above them."""
+class _Pane(MacroElement):
+    """A Leaflet pane of its own at ``z_index`` (overlays are at 400), made once per map.
+
+    ``map_name`` is the map's script name; by default the element's parent is the map.
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.createPane("sidesPane").style.zIndex = 300;
+        (function (map, name) {
+            if (!map.getPane(name)) { map.createPane(name).style.zIndex = {{ this.z }}; }
+        })({{ this.map_name or this._parent.get_name() }}, {{ this.pane|tojson }});
         {% endmacro %}"""
     )
+
+    def __init__(self, pane: str, z_index: int, map_name: str | None = None) -> None:
+        super().__init__()
+        self._name = "Pane"
+        self.pane, self.z, self.map_name = pane, int(z_index), map_name
 
 
 class _Attribution(MacroElement):
@@ -229,7 +239,7 @@ def base_map(
     """
     # No tile layer is active offline, so the map needs its own zoom limits (marker clusters need them).
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True, minZoom=3, maxZoom=18)
-    m.add_child(_SidesPane())
+    m.add_child(_Pane("sidesPane", 300))  # under the density cells (350) and the overlays
     folium.GeoJson(
         copy.deepcopy(_sides_geojson()),  # folium may add ids to what it is given
         name="Country sides",
@@ -291,7 +301,7 @@ def map_features(events: gpd.GeoDataFrame) -> dict[str, Any]:
         if not _present(row.lat) or not _present(row.lon):
             continue
         lon, lat = float(row.lon), float(row.lat)
-        region_level = _present(row.geo_precision) and int(row.geo_precision) >= 3
+        region_level = _region_level(row)
         if region_level:  # region-level events share their region's point: spread them around it
             n = stacked.get((lon, lat), 0)
             stacked[(lon, lat)] = n + 1
@@ -329,6 +339,11 @@ def map_features(events: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _region_level(row: Any) -> bool:
+    """Whether an event is placed only at its region (precision 3): its point is the region's."""
+    return _present(row.geo_precision) and int(row.geo_precision) >= 3
+
+
 def _spread(lon: float, lat: float, n: int) -> tuple[float, float]:
     """The ``n``-th of the events drawn at one region point: the first at it, the rest on rings."""
     if n == 0:
@@ -343,10 +358,10 @@ def _text(value: Any) -> str:
     return str(value) if _present(value) else ""
 
 
-def features_blob(collection: dict[str, Any]) -> str:
-    """A FeatureCollection as base64 of its UTF-8 JSON: the only form its texts take in a page.
+def features_blob(collection: Any) -> str:
+    """A FeatureCollection (or other JSON data) as base64 of its UTF-8 JSON.
 
-    Its alphabet (``A-Z a-z 0-9 + / =``) has nothing Jinja, JavaScript, HTML or
+    The only form its texts take in a page: its alphabet (``A-Z a-z 0-9 + / =``) has nothing Jinja, JavaScript, HTML or
     streamlit-folium's rewrites of the script could read as syntax.
     """
     data = json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -513,7 +528,7 @@ def density_cells(events: gpd.GeoDataFrame, resolution: int = DENSITY_RESOLUTION
     for row in events.itertuples(index=False):
         if not _present(row.lat) or not _present(row.lon):
             continue
-        if _present(row.geo_precision) and int(row.geo_precision) >= 3:
+        if _region_level(row):
             continue
         cell = h3.latlng_to_cell(float(row.lat), float(row.lon), resolution)
         per_type = counts.setdefault(cell, {})
@@ -539,29 +554,14 @@ def _density_color(n: int, top: int) -> str:
     return DENSITY_COLORS[min(int(share * (len(DENSITY_COLORS) - 1) + 0.5), len(DENSITY_COLORS) - 1)]
 
 
-class _DensitySwitch(MacroElement):
-    """Keeps the density layer below the markers and off until the analyst turns it on.
+class _DensityOff(MacroElement):
+    """Keeps the density layer off until the analyst turns it on.
 
     streamlit-folium adds every feature group to the map, so the layer takes itself off again
     unless it was turned on in the layer control (remembered for the tab in sessionStorage,
     so a filter change, which redraws the layer, keeps the choice).
     """
 
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (map) {
-            if (!map.getPane("densityPane")) { map.createPane("densityPane").style.zIndex = 350; }
-        })({{ this.map_name }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, map_name: str) -> None:
-        super().__init__()
-        self._name = "DensitySwitch"
-        self.map_name = map_name
-
-
-class _DensityOff(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function (group, map) {
@@ -605,7 +605,7 @@ def density_layer(
     if not cells["features"]:
         return group
     map_name = "window.map" if parent is None else parent.get_name()
-    group.add_child(_DensitySwitch(map_name))
+    group.add_child(_Pane("densityPane", 350, map_name))  # below the markers, which stay clickable
     folium.GeoJson(
         cells,
         name="Event density",
@@ -742,8 +742,7 @@ class _PlaceLabels(MacroElement):
     def __init__(self, rows: list[list[Any]]) -> None:
         super().__init__()
         self._name = "PlaceLabels"
-        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-        self.blob = base64.b64encode(data.encode("utf-8")).decode("ascii")
+        self.blob = features_blob(rows)
 
 
 def labels_layer(rows: list[list[Any]]) -> folium.FeatureGroup:
