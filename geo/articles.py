@@ -384,10 +384,15 @@ def _json_articles(text: str, name: str, default_date: dt.date | None) -> Iterat
         raise ArticleError(f"{name}: the JSON holds no articles")
     for n, item in enumerate(items, start=1):
         where = name if len(items) == 1 else f"{name}, article {n}"
-        yield _json_article(item, where, default_date)
+        yield article_from_item(item, where, default_date)
 
 
-def _json_article(item: Any, where: str, default_date: dt.date | None) -> Article:
+def article_from_item(item: Any, where: str, default_date: dt.date | None) -> Article:
+    """One article from a record (a JSON object, a table row).
+
+    The record holds ``text`` (or ``body``, ``content``), optional ``title``,
+    ``published``/``date``, ``source``/``url``; ``where`` names the record in errors and is the source when it has none.
+    """
     if not isinstance(item, dict):
         raise ArticleError(f"{where}: expected an object with a 'text' field, found {type(item).__name__}")
     body = item.get("text") or item.get("body") or item.get("content")

@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import shutil
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,21 @@ import geopandas as gpd
 import pandas as pd
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from .articles import Article, article_from_text, parse_published, read_articles
+from .articles import ARTICLE_SUFFIXES, Article, article_from_item, parse_published, read_articles
 from .errors import ArticleError, GeoError
 from .store import ARTICLE_COLUMNS, conform, empty_events, events_to_gdf
 
-__all__ = ["BatchResult", "IndexPlugin", "gather", "read_batch", "read_parquet_articles", "run_batch"]
+__all__ = [
+    "INPUT_SUFFIXES",
+    "BatchResult",
+    "IndexPlugin",
+    "read_batch",
+    "read_input",
+    "read_parquet_articles",
+    "run_batch",
+]
+
+INPUT_SUFFIXES = (*ARTICLE_SUFFIXES, ".parquet")  # what a folder given to `geo batch` is searched for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +59,7 @@ class BatchResult:
 
 
 def read_parquet_articles(path: Path, *, published: dt.date | str | None = None) -> list[Article]:
-    """The articles of a Parquet table (a ``text`` column; ``title``, ``published``, ``source``/``url``)."""
+    """The articles of a Parquet table: each row read as a JSON article is (:func:`article_from_item`)."""
     try:
         table = pd.read_parquet(path)
     except (OSError, ValueError) as err:
@@ -57,19 +67,20 @@ def read_parquet_articles(path: Path, *, published: dt.date | str | None = None)
     if "text" not in table.columns:
         raise ArticleError(f"{path}: a Parquet table of articles needs a 'text' column")
     default = parse_published(published, where=str(path))
-    articles = []
-    for i, row in enumerate(table.to_dict("records")):
-        where = f"{path}, row {i + 1}"
-        source = row.get("source") or row.get("url") or where
-        date = parse_published(row.get("published"), where=where) if pd.notna(row.get("published")) else default
-        articles.append(
-            article_from_text(str(row["text"]), title=row.get("title") or None, published=date, source=str(source))
-        )
-    return articles
+    rows = ({k: v for k, v in row.items() if _present(v)} for row in table.to_dict("records"))
+    return [article_from_item(row, f"{path}, row {i}", default) for i, row in enumerate(rows, start=1)]
 
 
-def _articles_of(path: Path, published: dt.date | str | None) -> list[Article]:
-    if path.suffix.lower() == ".parquet" and path.is_file():
+def _present(value: Any) -> bool:
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or other container
+        return True
+
+
+def read_input(path: Path, published: dt.date | str | None = None) -> list[Article]:
+    """The articles of one input file of a batch: a Parquet table, or any file ``geo extract`` reads."""
+    if path.suffix.lower() == ".parquet":
         return read_parquet_articles(path, published=published)
     return read_articles(path, published=published)
 
@@ -184,23 +195,3 @@ def read_batch(folder: Path) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     tables = [gpd.read_parquet(p) for p in event_files]
     events = conform(pd.concat(tables, ignore_index=True)) if tables else empty_events()
     return articles, events
-
-
-def gather(paths: Iterable[str | Path], published: dt.date | str | None, problem: Any) -> list[Article]:
-    """Every readable article of ``paths`` (folders are searched); ``problem`` gets the others."""
-    from .articles import ARTICLE_SUFFIXES
-
-    found: list[Article] = []
-    for raw in paths:
-        path = Path(raw)
-        files = (
-            sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (*ARTICLE_SUFFIXES, ".parquet"))
-            if path.is_dir()
-            else [path]
-        )
-        for file in files:
-            try:
-                found += _articles_of(file, published)
-            except GeoError as err:
-                problem(str(err))
-    return found

@@ -13,7 +13,7 @@ import csv
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,22 +53,23 @@ class _Run:
         return EXIT_BAD_INPUT if self.problems else EXIT_OK
 
 
-def _expand(paths: Sequence[str], run: _Run) -> Iterator[Path]:
+def _expand(paths: Sequence[str], run: _Run, suffixes: Sequence[str] = ARTICLE_SUFFIXES) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
             if not found:
-                run.problem(f"{path}: no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder")
+                run.problem(f"{path}: no article files ({', '.join(suffixes)}) in this folder")
             yield from found
         else:
             yield path
 
 
-def _progress(items: list[Path], label: str):  # type: ignore[no-untyped-def]
+def _progress(items: Iterable[Any], total: int, label: str):  # type: ignore[no-untyped-def]
+    """A progress bar over ``total`` files, on standard error (none for a handful)."""
     from tqdm import tqdm
 
-    return tqdm(items, desc=label, unit="article", file=sys.stderr, disable=len(items) < 5 or None)
+    return tqdm(items, total=total, desc=label, unit="file", file=sys.stderr, disable=total < 5 or None)
 
 
 _FileResult = tuple[list[tuple[Any, list[Any]]], list[str], list[str]]  # found, problems, warnings
@@ -126,10 +127,10 @@ def _read_and_extract(paths: Sequence[str], published: str | None, run: _Run, la
         logger.info("reading %d files in %d processes", len(files), workers)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.imap(_read_one_offline, [(p, published) for p in files], chunksize=4)
-            for found, problems, warnings in _progress_iter(results, len(files), label):
+            for found, problems, warnings in _progress(results, len(files), label):
                 yield from _report(found, problems, warnings, run)
         return
-    for path in _progress(files, label):
+    for path in _progress(files, len(files), label):
         yield from _report(*_read_one(path, published, geocoder), run)
 
 
@@ -139,12 +140,6 @@ def _report(found: list[Any], problems: list[str], warnings: list[str], run: _Ru
     for warning in warnings:
         run.warning(warning)
     yield from found
-
-
-def _progress_iter(items: Iterator[Any], total: int, label: str):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm
-
-    return tqdm(items, total=total, desc=label, unit="file", file=sys.stderr, disable=total < 5 or None)
 
 
 def _positive(value: str) -> int:
@@ -209,12 +204,17 @@ def _cmd_ingest(ns: argparse.Namespace) -> int:
 
 def _cmd_batch(ns: argparse.Namespace) -> int:
     """Extract articles on a Dask cluster into a folder of GeoParquet partitions."""
-    from .batch import gather, run_batch
+    from .batch import INPUT_SUFFIXES, read_input, run_batch
 
     run = _Run()
     if not ns.output.endswith(".parquet"):
         raise _InputError(f"{ns.output}: the batch output is a folder of Parquet partitions; name it OUT.parquet")
-    articles = gather(ns.paths, ns.published, run.problem)
+    articles = []
+    for path in _expand(ns.paths, run, INPUT_SUFFIXES):
+        try:
+            articles += read_input(path, ns.published)
+        except GeoError as err:
+            run.problem(str(err))
     if not articles:
         run.problem("no articles to extract")
         return run.status
