@@ -286,6 +286,9 @@ def _line(name: str, figures: dict[str, float]) -> str:
     return f"{name}: " + " ".join(parts)
 
 
+PARTS = ("cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app", "batch")
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -295,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=10_000, help="points for the border distances")
     parser.add_argument(
         "--only",
-        choices=("cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app", "batch"),
+        choices=PARTS,
         action="append",
     )
     parser.add_argument("--events", type=int, action="append", help="events for the map benchmark (repeatable)")
@@ -303,9 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-events", type=int, default=10_000, help="events in the store for the app's page loads")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ns = parser.parse_args(argv)
-    parts = ns.only or [
-        "cold", "throughput", "throughput-ru-uk", "lookups", "border", "map", "incidents", "app", "batch"
-    ]  # fmt: skip
+    parts = ns.only or PARTS
     results: dict[str, dict[str, float]] = {}
     if "cold" in parts:
         results["cold start"] = bench_cold_start()

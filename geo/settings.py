@@ -74,8 +74,9 @@ _USER_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share
 _USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "border-incidents"
 
 data_dir: Path = Path(os.environ.get("GEO_DATA_DIR", _PACKAGE / "_data" if _INSTALLED else _PROJECT_DATA))
-_writable: Path = _USER_DIR if _INSTALLED and "GEO_DATA_DIR" not in os.environ else data_dir
-cache_dir: Path = Path(os.environ.get("GEO_CACHE_DIR", _USER_CACHE if _writable == _USER_DIR else data_dir / "cache"))
+_IN_USER_FOLDERS = _INSTALLED and "GEO_DATA_DIR" not in os.environ  # the package's folder is not ours to write
+_writable: Path = _USER_DIR if _IN_USER_FOLDERS else data_dir
+cache_dir: Path = Path(os.environ.get("GEO_CACHE_DIR", _USER_CACHE if _IN_USER_FOLDERS else data_dir / "cache"))
 user_gazetteer_dir: Path = Path(os.environ.get("GEO_USER_GAZETTEER_DIR", _writable / "gazetteer"))
 store_path: Path = Path(os.environ.get("GEO_STORE", _writable / "events.gpkg"))
 seeds_dir: Path = _PACKAGE / "_seeds" if _INSTALLED else _PACKAGE.parent / "seeds"

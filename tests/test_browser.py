@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -417,7 +418,7 @@ def test_an_undated_event_is_corrected_deleted_restored_and_undone(page: Any, ap
     page.get_by_role("button", name="Save correction").click()
     page.get_by_text("Saved:").wait_for(timeout=30_000)
     corrected = store.events().set_index("event_id").loc[eid]
-    assert corrected["event_type"] == "Battles" and pd_isna(corrected["date"]) and bool(corrected["reviewed"])
+    assert corrected["event_type"] == "Battles" and pd.isna(corrected["date"]) and bool(corrected["reviewed"])
 
     page.get_by_text("History of corrections").click()
     page.get_by_text("event_type").first.wait_for(timeout=10_000)  # the correction is in the history
@@ -435,12 +436,6 @@ def test_an_undated_event_is_corrected_deleted_restored_and_undone(page: Any, ap
     page.get_by_text("Restored the event.").wait_for(timeout=30_000)
     assert eid in set(store.events()["event_id"])
     assert not non_local(page.requests)
-
-
-def pd_isna(value: Any) -> bool:
-    import pandas as pd
-
-    return bool(pd.isna(value))
 
 
 def test_a_csv_upload_adds_its_articles(page: Any, app: dict[str, Any], tmp_path: Path) -> None:

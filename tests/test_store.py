@@ -365,7 +365,7 @@ def test_a_correction_never_leaves_type_and_sub_type_inconsistent(tmp_path: Path
     store, _, _ = _two_articles(tmp_path)
     event = store.events().iloc[0]
     assert event["event_type"] != "Battles"
-    with pytest.raises(StoreError, match="is not an? "):
+    with pytest.raises(StoreError, match=r"is not an? "):
         store.correct(str(event["event_id"]), **changes)
     assert store.corrections().empty  # nothing recorded
     store.correct(str(event["event_id"]), event_type="Battles", sub_event_type="Armed clash")
