@@ -111,6 +111,17 @@ def open_map(page: Any, url: str) -> Any:
     return frame
 
 
+def settle(page: Any, quiet_ms: int = 1000) -> None:
+    """Wait until the script has stopped rerunning for ``quiet_ms`` (a rerun redraws the buttons)."""
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    for _ in range(30):
+        page.wait_for_selector(idle, timeout=60_000)
+        page.wait_for_timeout(quiet_ms)
+        if page.locator(idle).count():
+            return
+    raise AssertionError("the app kept rerunning")
+
+
 def markers_on_screen(frame: Any) -> int:
     """Markers drawn plus the members of the clusters drawn, counted in the page."""
     singles = frame.locator("path.leaflet-interactive").count()
@@ -185,8 +196,10 @@ def test_pan_keeps_the_view_and_a_filter_keeps_it_too(page: Any, app: dict[str, 
     assert bounds(frame) == panned  # the filter kept the view
     assert parse_qs(urlparse(page.url).query).get("q") == ["Graivoron"]
 
-    # the GeoJSON download is the events shown, as a valid FeatureCollection
-    with page.expect_download() as info:
+    # the GeoJSON download is the events shown, as a valid FeatureCollection; the button
+    # is pressed once the page is still (the map's own report of its view may rerun it)
+    settle(page)
+    with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="Download shown events (GeoJSON)").click()
     collection = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection"
